@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+// The webinars long-poll gateway. No Swift package dependencies by design: Foundation, Dispatch,
+// Glibc and Synchronization only; hiredis and OpenSSL come in as system library targets.
+import PackageDescription
+
+let package = Package(
+    name: "webinars-gateway",
+    products: [
+        .executable(name: "gateway", targets: ["GatewayCLI"]),
+    ],
+    targets: [
+        // C modules: each is imported (`internal import`) by exactly one Swift file.
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "CLinuxShims"),
+
+        // Event loops, epoll, timers, the syscall funnel. Knows nothing of HTTP or Redis.
+        .target(name: "Reactor", dependencies: ["CLinuxShims"]),
+        // HTTP/1.1 bytes -> messages (RFC 9112). Knows nothing of sockets.
+        .target(name: "HTTP1"),
+        // Async Redis client on the Reactor loops. Knows nothing of HTTP.
+        .target(name: "RedisStore", dependencies: ["CHiredis", "Reactor"]),
+        .target(name: "Throttle", dependencies: ["RedisStore"]),
+        .target(name: "Gateway", dependencies: ["Reactor", "HTTP1", "RedisStore", "Throttle", "COpenSSL"]),
+        .executableTarget(name: "GatewayCLI", dependencies: ["Gateway"]),
+
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
+        .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore", "Reactor"]),
+        .testTarget(name: "ThrottleTests", dependencies: ["Throttle"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTP1", "Reactor", "RedisStore"]),
+    ]
+)

@@ -1,0 +1,29 @@
+// /healthz: the process is alive. /readyz: Redis reachable and not draining (load balancers stop
+// sending traffic on 503).
+
+/// Liveness: always 200 while the loop answers.
+public struct HealthHandler: HTTPHandler {
+    public init() {}
+    public func handle(_ request: Request, _ responder: Responder) {
+        responder.respond(.json(200, "{\"status\":\"ok\"}", headers: [("Cache-Control", "no-store")]))
+    }
+}
+
+/// Readiness: 200 when Redis is up and the node is not draining, else 503 problem+json.
+public struct ReadyHandler: HTTPHandler {
+    let state: ServerState
+    public init(state: ServerState) { self.state = state }
+    public func handle(_ request: Request, _ responder: Responder) {
+        if state.draining.load(ordering: .relaxed) {
+            var p = Problem(status: 503, slug: "draining", title: "The node is draining")
+            p.headers = [("Cache-Control", "no-store")]
+            responder.fail(p)
+        } else if !state.redisReady.load(ordering: .relaxed) {
+            var p = Problem(status: 503, slug: "redis-unavailable", title: "Redis is not reachable")
+            p.headers = [("Cache-Control", "no-store")]
+            responder.fail(p)
+        } else {
+            responder.respond(.json(200, "{\"status\":\"ready\"}", headers: [("Cache-Control", "no-store")]))
+        }
+    }
+}

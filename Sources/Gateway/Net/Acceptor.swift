@@ -1,0 +1,59 @@
+// One listening socket per loop (SO_REUSEPORT): the kernel spreads new connections over the loops.
+// Past `maxConnections` a new connection is accepted and closed at once — cheap, and the node keeps
+// serving the connections it has.
+import Glibc
+import Reactor
+
+/// Accepts connections for one loop.
+final class Acceptor: IOHandler {
+    let fd: Int32
+    let context: LoopContext
+    private var registration: Registration?
+    private let acceptBatch = 128
+
+    init(fd: Int32, context: LoopContext) {
+        self.fd = fd
+        self.context = context
+    }
+
+    func start() throws(IOError) {
+        registration = try context.loop.register(fd: fd, interest: .readable, handler: self)
+    }
+
+    /// Stops accepting and closes the listening socket.
+    func close() {
+        if let r = registration { context.loop.deregister(r) }
+        registration = nil
+        Socket.close(fd)
+    }
+
+    func handleIO(_ events: IOEvents) {
+        let max = context.configuration.maxConnections
+        for _ in 0..<acceptBatch {
+            let result: IOResult<Int32>
+            do {
+                result = try Socket.accept(fd)
+            } catch {
+                // EMFILE/ENFILE/ECONNABORTED: try again on the next readiness event.
+                if error.errno == EMFILE || error.errno == ENFILE { Log.warning("accept: out of file descriptors") }
+                return
+            }
+            guard case .processed(let client) = result else { return }
+            if context.state.openConnections.load(ordering: .relaxed) >= max || context.state.draining.load(ordering: .relaxed) {
+                context.state.refusedConnections.add(1, ordering: .relaxed)
+                Socket.close(client)
+                continue
+            }
+            Socket.setNoDelay(client)
+            let conn = Connection(fd: client, context: context)
+            do {
+                try conn.start()
+            } catch {
+                Socket.close(client)
+            }
+        }
+    }
+}
+
+let EMFILE: Int32 = 24
+let ENFILE: Int32 = 23

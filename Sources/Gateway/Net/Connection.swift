@@ -1,0 +1,262 @@
+// API: one client connection, owned by its loop. A small state machine:
+//   readingHead → (readingBody) → awaiting(seq) → readingHead ... → closed
+// One request is handled at a time, so pipelined requests are answered in order; the bytes of later
+// ones wait in `input` (bounded by `maxBufferedRequestBytes`). Output is queued and written as the
+// socket allows; past `maxQueuedResponseBytes` the connection stops reading (back-pressure), so a
+// client that never reads cannot grow the node's memory. One lazy timer per connection covers the
+// request-read deadline (408, slowloris) and the idle keep-alive deadline. A parked request's cancel
+// handler runs exactly once if the client leaves (EPOLLRDHUP) or the node drains.
+import HTTP1
+import Reactor
+
+/// A client connection (loop thread only).
+final class Connection: IOHandler {
+    enum State {
+        case readingHead
+        case readingBody(HTTPRequestHead)
+        case awaiting(UInt64)
+        case closed
+    }
+    enum DeadlineKind { case none, request, idle }
+
+    let fd: Int32
+    let context: LoopContext
+    var registration: Registration?
+    var state: State = .readingHead
+    var parser: HTTPRequestParser
+    var input: [UInt8] = []
+    var inputStart = 0
+    var body: [UInt8] = []
+    var output: [UInt8] = []
+    var outputStart = 0
+    var interest: IOEvents = [.readable, .readHangup]
+    var sequence: UInt64 = 0
+    var cancelHandler: (() -> Void)?
+    var currentIsHead = false
+    var currentKeepAlive = true
+    var peerClosed = false
+    var closeAfterWrite = false
+    var processing = false
+    var deadlineKind = DeadlineKind.none
+    var deadline: UInt64 = 0
+    var timer: LoopTimer?
+
+    init(fd: Int32, context: LoopContext) {
+        self.fd = fd
+        self.context = context
+        self.parser = HTTPRequestParser(limits: context.configuration.httpLimits)
+    }
+
+    func start() throws(IOError) {
+        registration = try context.loop.register(fd: fd, interest: interest, handler: self)
+        context.connections[ObjectIdentifier(self)] = self
+        context.state.openConnections.add(1, ordering: .relaxed)
+        armDeadline(.request, seconds: context.configuration.headerTimeoutSeconds)
+    }
+
+    // MARK: I/O events
+
+    func handleIO(_ events: IOEvents) {
+        if events.contains(.error) || (events.contains(.hangup) && !events.contains(.readable)) {
+            close()
+            return
+        }
+        if events.contains(.writable) {
+            flush()
+            if case .closed = state { return }
+        }
+        if events.contains(.readable) || events.contains(.readHangup) {
+            readAvailable()
+            if case .closed = state { return }
+            if peerClosed, case .awaiting = state, cancelHandler != nil {
+                // A parked request whose client left: free its slot now, not at its deadline.
+                close()
+                return
+            }
+            processInput()
+        }
+        updateInterest()
+    }
+
+    private func readAvailable() {
+        let buffer = context.loop.readBuffer
+        while true {
+            let result: IOResult<Int>
+            do {
+                result = try Socket.read(fd, into: buffer)
+            } catch {
+                close()
+                return
+            }
+            guard case .processed(let n) = result else { return }
+            if n == 0 {
+                peerClosed = true
+                return
+            }
+            input.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            if n < buffer.count || input.count - inputStart >= context.configuration.maxBufferedRequestBytes { return }
+        }
+    }
+
+    // MARK: request processing
+
+    /// Parses and dispatches as many buffered requests as the state allows.
+    func processInput() {
+        if processing { return }
+        processing = true
+        defer { processing = false }
+        loop: while true {
+            if output.count - outputStart > context.configuration.maxQueuedResponseBytes { break }
+            switch state {
+            case .closed, .awaiting:
+                break loop
+            case .readingHead:
+                if inputStart == input.count {
+                    if peerClosed { closeWhenWritten() }
+                    break loop
+                }
+                let result: HeadResult
+                do {
+                    result = try parseHead()
+                } catch {
+                    failParse(error)
+                    return
+                }
+                switch result {
+                case .needMore:
+                    if deadlineKind != .request { armDeadline(.request, seconds: context.configuration.headerTimeoutSeconds) }
+                    if peerClosed { closeWhenWritten() }
+                    break loop
+                case .head(let head, let consumed):
+                    inputStart += consumed
+                    if case .none = head.framing {
+                        dispatch(head)
+                    } else {
+                        state = .readingBody(head)
+                        if head.expectsContinue && inputStart == input.count {
+                            output.append(contentsOf: HTTPResponseEncoder.continue100())
+                            flush()
+                        }
+                    }
+                }
+            case .readingBody(let head):
+                let result: BodyResult
+                do {
+                    result = try parseBody()
+                } catch {
+                    failParse(error)
+                    return
+                }
+                inputStart += result.consumed
+                if result.complete {
+                    dispatch(head)
+                } else {
+                    if deadlineKind != .request { armDeadline(.request, seconds: context.configuration.headerTimeoutSeconds) }
+                    if peerClosed { closeWhenWritten() }
+                    break loop
+                }
+            }
+        }
+        compactInput()
+    }
+
+    private func parseHead() throws(HTTPParseError) -> HeadResult {
+        try parser.parseHead(input, from: inputStart)
+    }
+
+    private func parseBody() throws(HTTPParseError) -> BodyResult {
+        try parser.parseBody(input, from: inputStart, into: &body)
+    }
+
+    private func compactInput() {
+        if inputStart == input.count {
+            if input.capacity > 16 * 1024 { input = [] } else { input.removeAll(keepingCapacity: true) }
+            inputStart = 0
+        } else if inputStart >= 4096 {
+            input.removeFirst(inputStart)
+            inputStart = 0
+        }
+    }
+
+    private func dispatch(_ head: HTTPRequestHead) {
+        sequence &+= 1
+        let seq = sequence
+        state = .awaiting(seq)
+        deadlineKind = .none
+        currentIsHead = head.method == .head
+        currentKeepAlive = head.keepAlive && !context.state.draining.load(ordering: .relaxed)
+        let requestBody = body
+        body = []
+        context.state.requestsServed.add(1, ordering: .relaxed)
+        let responder = Responder(connection: self, sequence: seq)
+        switch context.router.match(head.method, path: head.path) {
+        case .found(let handler, let params):
+            var request = Request(head: head, body: requestBody, loop: context.loop)
+            request.pathParameters = params
+            handler.handle(request, responder)
+        case .methodNotAllowed(let allow):
+            responder.fail(.methodNotAllowed(allow: allow))
+        case .notFound:
+            responder.fail(.notFound)
+        }
+    }
+
+    private func failParse(_ error: HTTPParseError) {
+        let problem = Problem(status: error.status, slug: "bad-request", title: error.title, closeConnection: true)
+        sequence &+= 1
+        state = .awaiting(sequence)
+        currentIsHead = false
+        currentKeepAlive = false
+        respond(sequence: sequence, problem.response)
+    }
+
+    // MARK: answers (called through Responder)
+
+    func isAwaiting(sequence seq: UInt64) -> Bool {
+        if case .awaiting(let s) = state { return s == seq }
+        return false
+    }
+
+    func setCancelHandler(sequence seq: UInt64, _ body: @escaping () -> Void) {
+        guard isAwaiting(sequence: seq) else { return }
+        cancelHandler = body
+    }
+
+    func respond(sequence seq: UInt64, _ response: HTTPResponse) {
+        guard isAwaiting(sequence: seq) else { return }
+        cancelHandler = nil
+        let close = response.closeConnection || !currentKeepAlive || context.state.draining.load(ordering: .relaxed)
+        ResponseWriter.append(response, to: &output, date: context.dateHeaderValue, close: close, omitBody: currentIsHead)
+        parser.reset()
+        state = .readingHead
+        if close {
+            closeAfterWrite = true
+            peerClosed = true  // read nothing more
+        } else {
+            armDeadline(.idle, seconds: context.configuration.idleTimeoutSeconds)
+        }
+        flush()
+        if case .closed = state { return }
+        if !processing {
+            processInput()
+            updateInterest()
+        }
+    }
+
+    /// Node is draining: an idle connection closes now; a busy one closes after its answer; a parked one is cancelled.
+    func drain() {
+        switch state {
+        case .readingHead where inputStart == input.count:
+            closeWhenWritten()
+        case .awaiting:
+            currentKeepAlive = false
+        default:
+            currentKeepAlive = false
+        }
+    }
+
+    private func closeWhenWritten() {
+        closeAfterWrite = true
+        if outputStart == output.count { close() }
+    }
+}

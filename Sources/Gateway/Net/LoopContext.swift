@@ -1,0 +1,43 @@
+// Per-loop state owned by one loop thread: its connections (for drain), a Date header cached once
+// per second, and the hooks the server runs when the node drains.
+import Glibc
+import HTTP1
+import Reactor
+
+/// What one loop's connections share. Loop thread only.
+public final class LoopContext {
+    /// The loop.
+    public let loop: EventLoop
+    /// Node configuration.
+    public let configuration: ServerConfiguration
+    /// Node-wide counters.
+    public let state: ServerState
+    /// The routes.
+    let router: Router
+    var connections: [ObjectIdentifier: Connection] = [:]
+    var acceptor: Acceptor?
+    private var dateSecond: Int = -1
+    private var dateText = ""
+
+    init(loop: EventLoop, configuration: ServerConfiguration, state: ServerState, router: Router) {
+        self.loop = loop
+        self.configuration = configuration
+        self.state = state
+        self.router = router
+    }
+
+    /// The IMF-fixdate for now, refreshed at most once per second.
+    var dateHeaderValue: String {
+        let now = time(nil)
+        if now != dateSecond {
+            dateSecond = now
+            dateText = HTTPDate.imfFixdate(unixSeconds: now)
+        }
+        return dateText
+    }
+
+    /// Starts draining this loop's connections: idle ones close now, busy ones after their answer.
+    func drain() {
+        for conn in Array(connections.values) { conn.drain() }
+    }
+}

@@ -1,0 +1,141 @@
+// API: a node's lifecycle. `start()` opens one SO_REUSEPORT listener per loop and starts the loops;
+// `drain()` (SIGTERM) marks the node draining (/readyz 503), stops accepting, closes idle
+// connections, runs the drain hooks (long-poll answers its parked polls), lets in-flight answers
+// finish with `Connection: close`, and `waitForConnections` bounds that by the grace period.
+import Foundation
+import Reactor
+import Synchronization
+
+/// One gateway node: loops, listeners, connections.
+public final class GatewayServer: Sendable {
+    /// Settings.
+    public let configuration: ServerConfiguration
+    /// Node-wide counters and flags.
+    public let state: ServerState
+    /// The loops.
+    public let group: EventLoopGroup
+    private let contexts: [LoopContextBox]
+    private let drainHooks = Mutex<[@Sendable () -> Void]>([])
+    private let boundPort = Atomic<Int>(0)
+
+    /// Creates a node (not yet listening).
+    /// - Throws: `IOError` when a loop cannot be created.
+    public init(configuration: ServerConfiguration, router: Router, group: EventLoopGroup, state: ServerState = ServerState()) {
+        self.configuration = configuration
+        self.state = state
+        self.group = group
+        self.contexts = group.loops.map {
+            LoopContextBox(LoopContext(loop: $0, configuration: configuration, state: state, router: router))
+        }
+    }
+
+    /// The port actually bound (useful with port 0).
+    public var port: UInt16 { UInt16(boundPort.load(ordering: .relaxed)) }
+
+    /// Binds the listeners (one per loop) and starts accepting; loops must already run or be started after.
+    /// - Throws: `IOError` when the address cannot be bound.
+    public func start() throws(IOError) {
+        var address = configuration.listen
+        var fds: [Int32] = []
+        do {
+            for _ in contexts {
+                let fd = try Socket.listen(address, reusePort: true)
+                if address.port == 0 { address.port = Socket.localPort(fd) }
+                fds.append(fd)
+            }
+        } catch {
+            for fd in fds { Socket.close(fd) }
+            throw error
+        }
+        boundPort.store(Int(address.port), ordering: .relaxed)
+        for (box, fd) in zip(contexts, fds) {
+            box.context.loop.execute {
+                let context = box.context
+                let acceptor = Acceptor(fd: fd, context: context)
+                do {
+                    try acceptor.start()
+                    context.acceptor = acceptor
+                } catch {
+                    Log.error("cannot register listener", [("error", "\(error)")])
+                    Socket.close(fd)
+                }
+            }
+        }
+    }
+
+    /// Registers work to run once when the node starts draining (e.g. answer parked polls).
+    public func onDrain(_ hook: @escaping @Sendable () -> Void) {
+        drainHooks.withLock { $0.append(hook) }
+    }
+
+    /// Starts a graceful drain: not ready, stop accepting, close idle connections, answer parked ones.
+    public func drain() {
+        guard !state.draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for hook in drainHooks.withLock({ $0 }) { hook() }
+        for box in contexts {
+            box.context.loop.execute {
+                let context = box.context
+                context.acceptor?.close()
+                context.acceptor = nil
+                context.drain()
+            }
+        }
+    }
+
+    /// Drains, closes every connection at once, and stops the loops (tests and the end of `serve`).
+    public func stopNow() {
+        drain()
+        let done = DispatchGroup()
+        for box in contexts {
+            done.enter()
+            box.context.loop.execute {
+                for conn in Array(box.context.connections.values) { conn.close() }
+                done.leave()
+            }
+        }
+        _ = done.wait(timeout: .now() + 5)
+        group.stopAndWait()
+    }
+
+    /// Runs `body` on every loop's context and sums the results (diagnostics and tests; blocks the caller).
+    func sumOverLoops(_ body: @escaping @Sendable (LoopContext) -> Int) -> Int {
+        let total = Atomic<Int>(0)
+        let done = DispatchGroup()
+        for box in contexts {
+            done.enter()
+            box.context.loop.execute {
+                total.add(body(box.context), ordering: .relaxed)
+                done.leave()
+            }
+        }
+        _ = done.wait(timeout: .now() + 5)
+        return total.load(ordering: .relaxed)
+    }
+
+    /// Response bytes queued in user space over all connections (back-pressure checks).
+    public func queuedOutputBytes() -> Int {
+        sumOverLoops { ctx in ctx.connections.values.reduce(0) { $0 + $1.output.count - $1.outputStart } }
+    }
+
+    /// Request bytes buffered in user space over all connections.
+    public func bufferedInputBytes() -> Int {
+        sumOverLoops { ctx in ctx.connections.values.reduce(0) { $0 + $1.input.count - $1.inputStart } }
+    }
+
+    /// Waits until no connection is open or `seconds` pass; returns whether all closed.
+    public func waitForConnections(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if state.openConnections.load(ordering: .relaxed) == 0 { return true }
+            usleep(20_000)
+        }
+        return state.openConnections.load(ordering: .relaxed) == 0
+    }
+}
+
+/// Carries a loop-bound context across the Sendable boundary of the server object.
+final class LoopContextBox: @unchecked Sendable {
+    // @unchecked: `context` is only dereferenced inside tasks executed on its own loop.
+    let context: LoopContext
+    init(_ context: LoopContext) { self.context = context }
+}

@@ -1,0 +1,44 @@
+// Every limit of a node is a named setting with its unit in its name. Defaults follow
+// contract.md §8 and §9; `ConfigurationLoader` fills them from flags and GATEWAY_* variables.
+import HTTP1
+import Reactor
+
+/// Settings of one gateway node.
+public struct ServerConfiguration: Sendable {
+    /// Where to listen (numeric IP and port).
+    public var listen = Socket.Address(host: "127.0.0.1", port: 8080)
+    /// Redis URL; nil starts the embedded redis-server.
+    public var redisURL: String?
+    /// Event-loop threads.
+    public var threads: Int = 2
+    /// HS256 keys by `kid`; secrets are raw UTF-8 strings.
+    public var jwtKeys: [String: String] = [:]
+    /// Longest long-poll wait a client may ask for.
+    public var maxWaitSeconds: Double = 30
+    /// Origins allowed to call from browsers (CORS).
+    public var corsOrigins: [String] = []
+    /// Where the embedded Redis keeps its files.
+    public var stateDir: String = "./state"
+    /// From the first byte of a request until its head is complete (408 after).
+    public var headerTimeoutSeconds: Double = 10
+    /// How long an idle keep-alive connection is kept.
+    public var idleTimeoutSeconds: Double = 75
+    /// Open connections per node; past it new ones are closed at accept.
+    public var maxConnections: Int = 20_000
+    /// How long SIGTERM waits for in-flight work before exiting.
+    public var graceSeconds: Double = 10
+    /// Development mode: makes up a JWT key when none is configured.
+    public var dev = false
+    /// Request parsing limits (request line, header bytes and count, body bytes).
+    public var httpLimits = HTTPLimits()
+    /// Response bytes queued for one connection before it stops reading new requests (back-pressure).
+    public var maxQueuedResponseBytes: Int = 256 * 1024
+    /// Request bytes buffered for one connection while a response is outstanding.
+    public var maxBufferedRequestBytes: Int = 96 * 1024
+    /// Deadline for one Redis command.
+    public var redisCommandTimeoutSeconds: Double = 2
+    /// Write one access-log line per request to stderr.
+    public var accessLog = false
+
+    public init() {}
+}

@@ -1,0 +1,70 @@
+// Starts a real GatewayServer on 127.0.0.1 port 0 with a test router, for socket-level tests.
+import Foundation
+import Gateway
+import HTTP1
+import Reactor
+import Synchronization
+
+final class TestServer: Sendable {
+    let server: GatewayServer
+    let clock: ManualClock?
+    let parkedCancels: Counter
+
+    init(threads: Int = 1, manualClock: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        var config = ServerConfiguration()
+        config.listen = Socket.Address(host: "127.0.0.1", port: 0)
+        config.threads = threads
+        configure(&config)
+        let clock = manualClock ? ManualClock() : nil
+        let group = try EventLoopGroup(count: threads, clock: clock ?? MonotonicClock())
+        let state = ServerState()
+        state.redisReady.store(true, ordering: .relaxed)
+        let cancels = Counter()
+        self.parkedCancels = cancels
+        var router = Router()
+        router.add(.get, "/healthz", HealthHandler())
+        router.add(.get, "/readyz", ReadyHandler(state: state))
+        router.add(.post, "/echo", ClosureHandler { req, res in
+            res.respond(HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: .bytes(req.body)))
+        })
+        router.add(.get, "/items/{id}/detail", ClosureHandler { req, res in
+            res.respond(.text(200, "item=\(req.parameter("id") ?? "")"))
+        })
+        router.add(.get, "/big", ClosureHandler { _, res in
+            res.respond(HTTPResponse(status: 200, body: .bytes([UInt8](repeating: 65, count: 16 * 1024))))
+        })
+        router.add(.get, "/park", ClosureHandler { _, res in
+            res.onCancel { cancels.increment() }
+        })
+        self.clock = clock
+        self.server = GatewayServer(configuration: config, router: router, group: group, state: state)
+        try server.start()
+        group.start()
+    }
+
+    var port: UInt16 { server.port }
+
+    /// Moves the manual clock and wakes every loop so due timers run.
+    func advance(seconds: Double) {
+        clock?.advance(by: UInt64(seconds * 1e9))
+        for loop in server.group.loops { loop.execute {} }
+    }
+
+    func stop() { server.stopNow() }
+}
+
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    func increment() { value.add(1, ordering: .relaxed) }
+    var count: Int { value.load(ordering: .relaxed) }
+}
+
+/// Polls `condition` until it holds or `seconds` pass (for effects on another thread; no fixed sleeps).
+func eventually(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(5_000)
+    }
+    return condition()
+}
