@@ -1,1 +1,69 @@
-print("gateway")
+// The `gateway` executable: argument dispatch only; everything else lives in the Gateway library.
+import Foundation
+import Gateway
+import Reactor
+
+let version = "0.1.0"
+let usage = """
+usage: gateway serve [options]     run a node (see options below)
+       gateway --version
+       gateway --help
+
+serve options (each also read from the environment variable in brackets):
+\(ConfigurationLoader.helpText)
+"""
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data(("gateway: " + message + "\n").utf8))
+    exit(2)
+}
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let command = args.first else { fail("missing command (try 'gateway --help')") }
+
+switch command {
+case "--help", "-h", "help":
+    print(usage)
+case "--version", "version":
+    print("gateway \(version)")
+case "serve":
+    let rest = Array(args.dropFirst())
+    if rest.contains("--help") { print(usage); exit(0) }
+    var config: ServerConfiguration
+    do {
+        config = try ConfigurationLoader.load(arguments: rest, environment: ProcessInfo.processInfo.environment,
+                                              cores: ProcessInfo.processInfo.activeProcessorCount)
+    } catch {
+        fail(error.description)
+    }
+    if config.jwtKeys.isEmpty {
+        guard config.dev else { fail("no JWT keys: give --jwt-keys KID:SECRET (or GATEWAY_JWT_KEYS), or --dev for a made-up key") }
+        config.jwtKeys = ["dev": DevKey.make()]
+        Log.warning("development mode: using a made-up JWT key", [("kid", "dev")])
+    }
+    // Block SIGTERM/SIGINT before any thread starts so every thread inherits the mask; read them here.
+    let signalFD: Int32
+    do { signalFD = try Linux.signalFDForTermination() } catch { fail("cannot set up signal handling: \(error)") }
+    signal(SIGPIPE, SIG_IGN)
+    let node: GatewayNode
+    do {
+        node = try GatewayNode.start(config)
+    } catch let error as ConfigurationError {
+        fail(error.description)
+    } catch {
+        fail("cannot start: \(error)")
+    }
+    var pfd = pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)
+    while true {
+        let rc = poll(&pfd, 1, -1)
+        if rc > 0, let sig = Linux.readSignal(signalFD) {
+            Log.info("signal received; draining", [("signal", String(sig))])
+            break
+        }
+    }
+    let clean = node.shutdown()
+    Log.info("stopped", [("clean", String(clean))])
+    exit(0)
+default:
+    fail("unknown command '\(command)' (try 'gateway --help')")
+}

@@ -1,0 +1,113 @@
+// API: a whole node, assembled from its configuration: the embedded redis-server when no Redis URL
+// is given, the loops, one Redis connection per loop, the routes, the listeners. `shutdown()` is the
+// SIGTERM path: drain, wait for in-flight work up to the grace period, stop loops, stop the embedded
+// Redis. Used by `gateway serve` and by tests that want a real node in-process.
+import Foundation
+import Reactor
+import RedisStore
+import Synchronization
+
+/// A running gateway node.
+public final class GatewayNode: Sendable {
+    /// Settings in force.
+    public let configuration: ServerConfiguration
+    /// The HTTP side.
+    public let server: GatewayServer
+    /// The Redis side (one connection per loop).
+    public let redis: RedisClient
+    /// The private redis-server, when the node started one.
+    public let embeddedRedis: EmbeddedRedis?
+    private let connected: Mutex<[Bool]>
+
+    /// Starts a node: Redis (embedded if no URL), loops, listeners.
+    /// - Throws: `ConfigurationError` for a bad Redis URL or a missing redis-server, `IOError` when the
+    ///   listen address cannot be bound.
+    public static func start(_ configuration: ServerConfiguration) throws -> GatewayNode {
+        var embedded: EmbeddedRedis?
+        let url: String
+        if let given = configuration.redisURL {
+            url = given
+        } else {
+            do {
+                let e = try EmbeddedRedis.start(stateDir: configuration.stateDir)
+                embedded = e
+                url = e.url
+                Log.info("embedded redis-server started", [("url", e.url), ("pid", String(e.pid ?? 0)), ("state_dir", configuration.stateDir)])
+            } catch {
+                throw ConfigurationError(error.detail.isEmpty ? "\(error)" : error.detail)
+            }
+        }
+        let address: RedisAddress
+        do {
+            address = try RedisAddress(parsing: url)
+        } catch {
+            embedded?.stop()
+            throw ConfigurationError("--redis: \(error.detail.isEmpty ? "\(error)" : error.detail)")
+        }
+        let group = try EventLoopGroup(count: configuration.threads)
+        do {
+            return try GatewayNode(configuration: configuration, group: group, address: address, embedded: embedded)
+        } catch {
+            embedded?.stop()
+            throw error
+        }
+    }
+
+    private init(configuration: ServerConfiguration, group: EventLoopGroup, address: RedisAddress, embedded: EmbeddedRedis?) throws {
+        self.configuration = configuration
+        self.embeddedRedis = embedded
+        var redisConfig = RedisConnectionConfiguration()
+        redisConfig.defaultCommandTimeoutNanos = nanos(seconds: configuration.redisCommandTimeoutSeconds)
+        self.redis = RedisClient(group: group, address: address, configuration: redisConfig)
+        self.connected = Mutex(Array(repeating: false, count: group.loops.count))
+        let state = ServerState()
+        var router = Router()
+        router.add(.get, "/healthz", HealthHandler())
+        router.add(.get, "/readyz", ReadyHandler(state: state))
+        self.server = GatewayServer(configuration: configuration, router: router, group: group, state: state)
+        watchRedis(group)
+        group.start()
+        do {
+            try server.start()
+        } catch {
+            group.stopAndWait()
+            throw error
+        }
+        Log.info("listening", [("address", "\(configuration.listen.host):\(server.port)"), ("threads", String(configuration.threads)), ("redis", address.description)])
+    }
+
+    /// Keeps `ServerState.redisReady` true exactly while every loop's Redis connection is up.
+    private func watchRedis(_ group: EventLoopGroup) {
+        for loop in group.loops {
+            loop.execute { [self] in
+                let conn = redis.connection(on: loop)
+                let index = loop.index
+                conn.onStateChange = { [self] st in self.setConnected(index, st == .connected) }
+                setConnected(index, conn.isConnected)
+            }
+        }
+    }
+
+    private func setConnected(_ index: Int, _ up: Bool) {
+        let (all, changed) = connected.withLock { flags -> (Bool, Bool) in
+            let was = flags.allSatisfy { $0 }
+            flags[index] = up
+            let now = flags.allSatisfy { $0 }
+            return (now, was != now)
+        }
+        server.state.redisReady.store(all, ordering: .relaxed)
+        if changed { Log.write(all ? .info : .warning, all ? "redis reachable" : "redis unreachable") }
+    }
+
+    /// The SIGTERM path: drain, wait up to the grace period, stop loops and the embedded Redis.
+    /// - Returns: whether every connection finished within the grace period.
+    @discardableResult
+    public func shutdown() -> Bool {
+        server.drain()
+        let clean = server.waitForConnections(seconds: configuration.graceSeconds)
+        if !clean { Log.warning("grace period over; closing remaining connections", [("open", String(server.state.openConnections.load(ordering: .relaxed)))]) }
+        server.stopNow()
+        embeddedRedis?.stop()
+        return clean
+    }
+}
