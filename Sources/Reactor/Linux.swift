@@ -21,6 +21,9 @@ public enum Linux {
         _ = epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &ev)
     }
 
+    /// `SOCK_NONBLOCK | SOCK_CLOEXEC`, for socket(2) and accept4(2).
+    static let nonBlockingCloseOnExec = Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+
     static let ctlAdd = EPOLL_CTL_ADD
     static let ctlMod = EPOLL_CTL_MOD
 

@@ -48,7 +48,7 @@ public enum Socket {
         } else {
             throw IOError(errno: EINVAL, reason: "listen address \(address.host) is not a numeric IP")
         }
-        let fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Linux.nonBlockingCloseOnExec, 0)
         guard fd >= 0 else { throw IOError(errno: errno, reason: "socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -6,11 +6,12 @@
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
+#include <sys/types.h>
+struct sockaddr;
 #include <signal.h>
 #include <spawn.h>
 
-extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+extern int accept4(int sockfd, struct sockaddr *addr, unsigned int *addrlen, int flags);
 
 _Static_assert(sizeof(struct epoll_event) == 12, "packed epoll_event expected on x86_64");
 

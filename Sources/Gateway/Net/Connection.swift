@@ -187,7 +187,7 @@ final class Connection: IOHandler {
         currentKeepAlive = head.keepAlive && !context.state.draining.load(ordering: .relaxed)
         let requestBody = body
         body = []
-        context.state.requestsServed.add(1, ordering: .relaxed)
+        context.requestsDispatched &+= 1
         let responder = Responder(connection: self, sequence: seq)
         switch context.router.match(head.method, path: head.path) {
         case .found(let handler, let params):

@@ -16,6 +16,8 @@ public final class LoopContext {
     let router: Router
     var connections: [ObjectIdentifier: Connection] = [:]
     var acceptor: Acceptor?
+    /// Requests dispatched on this loop (per-loop: no shared cache line on the hot path).
+    var requestsDispatched = 0
     private var dateSecond: Int = -1
     private var dateText = ""
 

@@ -11,8 +11,6 @@ public final class ServerState: Sendable {
     public let draining = Atomic<Bool>(false)
     /// Whether the command connections to Redis are up (drives /readyz).
     public let redisReady = Atomic<Bool>(false)
-    /// Requests answered since start.
-    public let requestsServed = Atomic<Int>(0)
 
     public init() {}
 

@@ -112,6 +112,11 @@ public final class GatewayServer: Sendable {
         return total.load(ordering: .relaxed)
     }
 
+    /// Requests dispatched since start, summed over the loops.
+    public func requestsDispatched() -> Int {
+        sumOverLoops { $0.requestsDispatched }
+    }
+
     /// Response bytes queued in user space over all connections (back-pressure checks).
     public func queuedOutputBytes() -> Int {
         sumOverLoops { ctx in ctx.connections.values.reduce(0) { $0 + $1.output.count - $1.outputStart } }
