@@ -6,6 +6,7 @@ import Reactor
 let version = "0.1.0"
 let usage = """
 usage: gateway serve [options]     run a node (see options below)
+       gateway token [options]     print a signed JWT (development/testing convenience; token --help)
        gateway --version
        gateway --help
 
@@ -64,6 +65,15 @@ case "serve":
     let clean = node.shutdown()
     Log.info("stopped", [("clean", String(clean))])
     exit(0)
+case "token":
+    let rest = Array(args.dropFirst())
+    if rest.contains("--help") || rest.contains("-h") { print(TokenCommand.helpText); exit(0) }
+    do {
+        print(try TokenCommand.run(arguments: rest, environment: ProcessInfo.processInfo.environment,
+                                   now: WallClock.nowMillis() / 1000))
+    } catch {
+        fail(error.description)
+    }
 default:
     fail("unknown command '\(command)' (try 'gateway --help')")
 }

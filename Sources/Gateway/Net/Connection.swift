@@ -34,6 +34,8 @@ final class Connection: IOHandler {
     var cancelHandler: (() -> Void)?
     var currentIsHead = false
     var currentKeepAlive = true
+    /// The allowed Origin of the request being answered (CORS headers go on its answer).
+    var currentOrigin: String?
     var peerClosed = false
     var closeAfterWrite = false
     var processing = false
@@ -189,6 +191,12 @@ final class Connection: IOHandler {
         body = []
         context.requestsDispatched &+= 1
         let responder = Responder(connection: self, sequence: seq)
+        currentOrigin = context.cors.allowedOrigin(head)
+        if context.cors.isPreflight(head) {
+            currentOrigin = nil  // the preflight answer carries its own CORS fields
+            responder.respond(context.cors.preflight(head))
+            return
+        }
         switch context.router.match(head.method, path: head.path) {
         case .found(let handler, let params):
             var request = Request(head: head, body: requestBody, loop: context.loop)
@@ -207,6 +215,7 @@ final class Connection: IOHandler {
         state = .awaiting(sequence)
         currentIsHead = false
         currentKeepAlive = false
+        currentOrigin = nil
         respond(sequence: sequence, problem.response)
     }
 
@@ -226,6 +235,11 @@ final class Connection: IOHandler {
         guard isAwaiting(sequence: seq) else { return }
         cancelHandler = nil
         let close = response.closeConnection || !currentKeepAlive || context.state.draining.load(ordering: .relaxed)
+        var response = response
+        if let origin = currentOrigin {
+            response.headers += context.cors.headers(for: origin)
+            currentOrigin = nil
+        }
         ResponseWriter.append(response, to: &output, date: context.dateHeaderValue, close: close, omitBody: currentIsHead)
         parser.reset()
         state = .readingHead

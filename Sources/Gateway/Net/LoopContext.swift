@@ -14,6 +14,8 @@ public final class LoopContext {
     public let state: ServerState
     /// The routes.
     let router: Router
+    /// CORS allow-list (from `--cors-origins`).
+    let cors: CORSPolicy
     var connections: [ObjectIdentifier: Connection] = [:]
     var acceptor: Acceptor?
     /// Requests dispatched on this loop (per-loop: no shared cache line on the hot path).
@@ -26,6 +28,7 @@ public final class LoopContext {
         self.configuration = configuration
         self.state = state
         self.router = router
+        self.cors = CORSPolicy(origins: configuration.corsOrigins)
     }
 
     /// The IMF-fixdate for now, refreshed at most once per second.

@@ -50,4 +50,15 @@ public struct Problem: Error, Sendable {
     public static let requestTimeout = Problem(status: 408, slug: "request-timeout", title: "The request head did not arrive in time", closeConnection: true)
     public static let serviceUnavailable = Problem(status: 503, slug: "unavailable", title: "The service is temporarily unavailable")
     public static let internalError = Problem(status: 500, slug: "internal", title: "Internal error")
+    public static let redisUnavailable = Problem(status: 503, slug: "store-unavailable", title: "The state store is not reachable; retry shortly", headers: [("Retry-After", "1")])
+
+    /// 400 for a bad query parameter or header value, naming it.
+    public static func invalidParameter(_ name: String, _ rule: String) -> Problem {
+        Problem(status: 400, slug: "invalid-parameter", title: "A request parameter is invalid", detail: "\(name): \(rule)")
+    }
+
+    /// 422 for a body field that is missing or ill-typed, naming it.
+    public static func invalidField(_ name: String, _ rule: String) -> Problem {
+        Problem(status: 422, slug: "invalid-field", title: "A body field is missing or invalid", detail: "\(name): \(rule)")
+    }
 }

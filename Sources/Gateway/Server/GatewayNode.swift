@@ -17,12 +17,15 @@ public final class GatewayNode: Sendable {
     public let redis: RedisClient
     /// The private redis-server, when the node started one.
     public let embeddedRedis: EmbeddedRedis?
+    /// Parked polls and room subscriptions.
+    public let longPoll: LongPollService
     private let connected: Mutex<[Bool]>
 
     /// Starts a node: Redis (embedded if no URL), loops, listeners.
     /// - Throws: `ConfigurationError` for a bad Redis URL or a missing redis-server, `IOError` when the
     ///   listen address cannot be bound.
-    public static func start(_ configuration: ServerConfiguration) throws -> GatewayNode {
+    /// - Parameter clock: the loops' clock (tests inject a manual one to move deadlines without sleeping).
+    public static func start(_ configuration: ServerConfiguration, clock: any LoopClock = MonotonicClock()) throws -> GatewayNode {
         var embedded: EmbeddedRedis?
         let url: String
         if let given = configuration.redisURL {
@@ -44,7 +47,7 @@ public final class GatewayNode: Sendable {
             embedded?.stop()
             throw ConfigurationError("--redis: \(error.detail.isEmpty ? "\(error)" : error.detail)")
         }
-        let group = try EventLoopGroup(count: configuration.threads)
+        let group = try EventLoopGroup(count: configuration.threads, clock: clock)
         do {
             return try GatewayNode(configuration: configuration, group: group, address: address, embedded: embedded)
         } catch {
@@ -61,12 +64,21 @@ public final class GatewayNode: Sendable {
         self.redis = RedisClient(group: group, address: address, configuration: redisConfig)
         self.connected = Mutex(Array(repeating: false, count: group.loops.count))
         let state = ServerState()
+        let auth = Authorization(verifier: JWTVerifier(keys: try JWTKeySet(configuration.jwtKeys)))
+        let longPoll = LongPollService(group: group, redis: redis)
+        self.longPoll = longPoll
         var router = Router()
         router.add(.get, "/healthz", HealthHandler())
         router.add(.get, "/readyz", ReadyHandler(state: state))
+        router.add(.get, "/metrics", MetricsHandler(state: state, longPoll: longPoll))
+        router.add(.get, "/v1/webinars/{webinar_id}/state",
+                   StateHandler(auth: auth, longPoll: longPoll, redis: redis, maxWaitSeconds: configuration.maxWaitSeconds))
+        router.add(.post, "/v1/hooks/{hook}", HookHandler(auth: auth, redis: redis))
         self.server = GatewayServer(configuration: configuration, router: router, group: group, state: state)
+        server.onDrain { longPoll.drain() }
         watchRedis(group)
         group.start()
+        longPoll.start()
         do {
             try server.start()
         } catch {

@@ -1,0 +1,101 @@
+// API: the node's room subscriptions, on the subscriber's loop. One Redis subscription per room that
+// has parked polls on any loop of this node (subscribed on the first, released `lingerSeconds` after
+// the last, so a re-poll storm does not churn SUBSCRIBE/UNSUBSCRIBE). A wake costs the node ONE read
+// of the room, whatever the number of polls; the snapshot is handed to each loop holding polls of it.
+// After a subscription is confirmed, and after every reconnect, every held room is re-read and the
+// polls that moved are answered, so no change can fall into the gap.
+import Reactor
+import RedisStore
+
+/// Per-room pub/sub for long-polling. Subscriber-loop thread only.
+final class RoomSubscriptions {
+    let loop: EventLoop
+    let subscriber: RedisSubscriber
+    let connection: RedisConnection
+    /// Hands a task to loop `i`'s registry.
+    let dispatch: (Int, @escaping @Sendable (WaiterRegistry) -> Void) -> Void
+    let lingerNanos: UInt64
+    private var interest: [String: Set<Int>] = [:]
+    private var lingers: [String: LoopTimer] = [:]
+    private var lastVersion: [String: Int64] = [:]
+
+    init(subscriber: RedisSubscriber, connection: RedisConnection, lingerSeconds: Double,
+         dispatch: @escaping (Int, @escaping @Sendable (WaiterRegistry) -> Void) -> Void) {
+        self.loop = subscriber.loop
+        self.subscriber = subscriber
+        self.connection = connection
+        self.lingerNanos = nanos(seconds: lingerSeconds)
+        self.dispatch = dispatch
+        subscriber.onResubscribed = { [weak self] in
+            guard let self else { return }
+            for id in self.interest.keys { self.resync(id) }
+        }
+    }
+
+    /// Rooms subscribed (for tests and metrics).
+    var subscribedRooms: Int { interest.count }
+
+    /// Loop `loopIndex` gained its first (`on`) or lost its last poll of `webinarID`.
+    func setInterest(_ webinarID: String, loopIndex: Int, _ on: Bool) {
+        if on {
+            lingers.removeValue(forKey: webinarID)?.cancel()
+            if interest[webinarID] == nil {
+                interest[webinarID] = [loopIndex]
+                let keys = RoomKeys(webinarID)
+                subscriber.subscribe(keys.wakeChannel, confirmed: { [weak self] in self?.resync(webinarID) }) { [weak self] payload in
+                    self?.message(webinarID, payload)
+                }
+            } else {
+                interest[webinarID]?.insert(loopIndex)
+            }
+            return
+        }
+        interest[webinarID]?.remove(loopIndex)
+        guard interest[webinarID]?.isEmpty == true, lingers[webinarID] == nil else { return }
+        lingers[webinarID] = loop.schedule(after: lingerNanos) { [weak self] in
+            guard let self else { return }
+            self.lingers[webinarID] = nil
+            guard self.interest[webinarID]?.isEmpty == true else { return }
+            self.interest[webinarID] = nil
+            self.lastVersion[webinarID] = nil
+            self.subscriber.unsubscribe(RoomKeys(webinarID).wakeChannel)
+        }
+    }
+
+    private func message(_ webinarID: String, _ payload: [UInt8]) {
+        guard payload.count > 2, payload[1] == UInt8(ascii: ":") else { return }
+        let rest = String(decoding: payload[2...], as: UTF8.self)
+        switch payload[0] {
+        case UInt8(ascii: "r"):
+            if let v = Int64(rest), let last = lastVersion[webinarID], v <= last { return }
+            readAndBroadcast(webinarID)
+        case UInt8(ascii: "s"):
+            for i in interest[webinarID] ?? [] {
+                dispatch(i) { $0.sessionChanged(webinarID, sessionID: rest) }
+            }
+        default:
+            return
+        }
+    }
+
+    /// Re-reads the room and hands it to every loop holding polls of it, which also re-read sessions.
+    private func resync(_ webinarID: String) {
+        readAndBroadcast(webinarID)
+        for i in interest[webinarID] ?? [] {
+            dispatch(i) { $0.resync(webinarID) }
+        }
+    }
+
+    private func readAndBroadcast(_ webinarID: String) {
+        let keys = RoomKeys(webinarID)
+        connection.evalScript(RoomScripts.read, keys: [keys.room, ""]) { [weak self] result in
+            guard let self, case .success(let reply) = result, let parts = reply.array, let first = parts.first else { return }
+            let snapshot = RoomSnapshot(reply: first)
+            if let last = self.lastVersion[webinarID], snapshot.version <= last { return }
+            self.lastVersion[webinarID] = snapshot.version
+            for i in self.interest[webinarID] ?? [] {
+                dispatch(i) { $0.roomChanged(webinarID, snapshot) }
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+// POST /v1/hooks/{hook} for the room hooks (contract §3): `core_webinar_set_status` and
+// `core_webinar_set_cta_visibility`. Order: 401 (token) → 404 (unknown hook) → 415/422 (body) →
+// 403 (role, scope) → ONE script that checks, applies, bumps the version and publishes the wake.
+// Answers `{"applied", "status", "cta_visibility", "version"}`; an illegal move is 409.
+import RedisStore
+
+/// The room hooks.
+public struct HookHandler: HTTPHandler {
+    let auth: Authorization
+    let redis: RedisClient
+
+    public init(auth: Authorization, redis: RedisClient) {
+        self.auth = auth
+        self.redis = redis
+    }
+
+    public func handle(_ request: Request, _ responder: Responder) {
+        let claims: Claims
+        switch auth.authenticate(request, now: WallClock.nowMillis() / 1000) {
+        case .failure(let p): return responder.fail(p)
+        case .success(let c): claims = c
+        }
+        let hook = request.parameter("hook") ?? ""
+        guard hook == "core_webinar_set_status" || hook == "core_webinar_set_cta_visibility" else {
+            return responder.fail(Problem(status: 404, slug: "unknown-hook", title: "No such hook"))
+        }
+        let call: RoomCall
+        switch RoomCall.parse(hook: hook, request: request) {
+        case .failure(let p): return responder.fail(p)
+        case .success(let c): call = c
+        }
+        if let p = Authorization.authorize(claims, call.action, webinarID: call.webinarID, sessionID: nil) {
+            return responder.fail(p)
+        }
+        let keys = RoomKeys(call.webinarID)
+        let script = call.visible == nil ? RoomScripts.setStatus : RoomScripts.setCTA
+        let arg = call.status ?? (call.visible == true ? "1" : "0")
+        redis.connection(on: request.loop).evalScript(script, keys: [keys.room], args: [arg, claims.webinarType.rawValue, keys.wakeChannel]) { result in
+            guard case .success(let reply) = result, let f = reply.array, f.count == 4,
+                  let code = f[0].integer, let status = f[1].string, let cta = f[2].integer, let version = f[3].integer else {
+                return responder.fail(.redisUnavailable)
+            }
+            if code < 0 {
+                return responder.fail(Problem(status: 409, slug: "illegal-transition", title: "The webinar cannot make this change from its current status",
+                                              detail: "status is \(status)"))
+            }
+            Log.info("hook applied", [("hook", hook), ("webinar_id", call.webinarID), ("sub", claims.sub), ("applied", String(code == 1)),
+                                      ("version", String(version)), ("context", call.context ?? "null")])
+            responder.respond(.json(200, "{\"applied\":\(code == 1),\"status\":\"\(status)\",\"cta_visibility\":\(cta == 1),\"version\":\(version)}"))
+        }
+    }
+}
+
+/// A validated room hook call.
+struct RoomCall {
+    var webinarID: String
+    var status: String?
+    var visible: Bool?
+    var context: String?
+    var action: Authorization.Action
+
+    static func parse(hook: String, request: Request) -> Result<RoomCall, Problem> {
+        let body: JSONBody
+        switch JSONBody.parse(request) {
+        case .failure(let p): return .failure(p)
+        case .success(let b): body = b
+        }
+        let webinarID: String
+        switch body.identifier("webinar_id") {
+        case .failure(let p): return .failure(p)
+        case .success(let w): webinarID = w
+        }
+        let context: String?
+        switch body.context() {
+        case .failure(let p): return .failure(p)
+        case .success(let c): context = c
+        }
+        if hook == "core_webinar_set_status" {
+            switch body.oneOf("status", StatusAction.allCases.map(\.rawValue)) {
+            case .failure(let p): return .failure(p)
+            case .success(let s):
+                let isInternal = StatusAction(rawValue: s)?.isInternal ?? true
+                return .success(RoomCall(webinarID: webinarID, status: s, visible: nil, context: context,
+                                         action: isInternal ? .setStatusInternal : .setStatusStartStop))
+            }
+        }
+        switch body.bool("visible") {
+        case .failure(let p): return .failure(p)
+        case .success(let v): return .success(RoomCall(webinarID: webinarID, status: nil, visible: v, context: context, action: .setCTA))
+        }
+    }
+}

@@ -1,0 +1,89 @@
+// GET /v1/webinars/{webinar_id}/state[?session_id=S&wait=N] (contract §2): auth, one Redis read, then
+// 200 at once when the client's ETag is stale or absent, 304 at once for wait=0, or park until a change
+// (200) or the deadline (304). Deadlines get up to `jitterFraction` (max 1 s) taken off so a room's
+// clients do not all re-poll in the same millisecond.
+import Reactor
+import RedisStore
+
+/// The room-state route.
+public struct StateHandler: HTTPHandler {
+    let auth: Authorization
+    let longPoll: LongPollService
+    let redis: RedisClient
+    /// Longest wait a client may ask for, seconds.
+    let maxWaitSeconds: Double
+    /// Share of the wait randomly taken off the deadline (at most `maxJitterSeconds`).
+    let jitterFraction = 0.1
+    let maxJitterSeconds = 1.0
+
+    public init(auth: Authorization, longPoll: LongPollService, redis: RedisClient, maxWaitSeconds: Double) {
+        self.auth = auth
+        self.longPoll = longPoll
+        self.redis = redis
+        self.maxWaitSeconds = maxWaitSeconds
+    }
+
+    public func handle(_ request: Request, _ responder: Responder) {
+        guard let webinarID = request.parameter("webinar_id"), Identifier.isValid(webinarID) else {
+            return responder.fail(.notFound)
+        }
+        let claims: Claims
+        switch auth.authenticate(request, now: WallClock.nowMillis() / 1000) {
+        case .failure(let p): return responder.fail(p)
+        case .success(let c): claims = c
+        }
+        let explicitSession = request.query("session_id")
+        if let s = explicitSession, !Identifier.isValid(s) {
+            return responder.fail(.invalidParameter("session_id", "must be 1-128 characters of [A-Za-z0-9._:-]"))
+        }
+        if let p = Authorization.authorize(claims, .readState, webinarID: webinarID, sessionID: explicitSession) {
+            return responder.fail(p)
+        }
+        let wait: WaitRequest
+        switch WaitRequest.parse(request, cap: maxWaitSeconds) {
+        case .failure(let p): return responder.fail(p)
+        case .success(let w): wait = w
+        }
+        let sessionID = explicitSession ?? claims.sessionID
+        let ifNoneMatch = request.head.headers.first("if-none-match")
+        let loop = request.loop
+        let extra = wait.preferenceApplied.map { [("Preference-Applied", "wait=\($0)")] } ?? []
+        StateReader.read(redis.connection(on: loop), webinarID: webinarID, sessionID: sessionID, fallbackType: claims.webinarType) { result in
+            guard case .success(let view) = result else {
+                return responder.fail(.redisUnavailable)
+            }
+            guard let inm = ifNoneMatch, ETagMatch.matches(inm, view.etag) else {
+                return responder.respond(StateResponses.ok(view, extra: extra))
+            }
+            guard wait.seconds > 0, !responder.isFinished else {
+                return responder.respond(StateResponses.notModified(etag: view.etag, extra: extra))
+            }
+            let jitter = min(wait.seconds * jitterFraction, maxJitterSeconds) * Double.random(in: 0..<1)
+            let deadline = loop.now &+ nanos(seconds: wait.seconds - jitter)
+            longPoll.registry(on: loop).park(Waiter(responder: responder, view: view, extraHeaders: extra), deadline: deadline)
+        }
+    }
+}
+
+/// If-None-Match evaluation (RFC 9110 §13.1.2: weak comparison; `*` matches any current representation).
+enum ETagMatch {
+    static func matches(_ header: String, _ etag: String) -> Bool {
+        let bare = etag.hasPrefix("W/") ? String(etag.dropFirst(2)) : etag
+        for part in header.split(separator: ",") {
+            var tag = part.trimmingSpaces
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag = String(tag.dropFirst(2)) }
+            if tag == bare { return true }
+        }
+        return false
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}
