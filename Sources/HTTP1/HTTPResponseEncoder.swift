@@ -41,34 +41,44 @@ public enum HTTPResponseEncoder {
     ) throws(HTTPResponseError) {
         guard (100...999).contains(status) else { throw .invalidStatus }
         if let contentLength, contentLength < 0 { throw .invalidContentLength }
-        let original = out.count
-        do throws(HTTPResponseError) {
-            appendLiteral("HTTP/1.1 ", to: &out)
-            appendDecimal(status, to: &out)
-            out.append(ByteScan.sp)
-            appendLiteral(HTTPReasonPhrase.phrase(for: status), to: &out)
-            appendLiteral("\r\n", to: &out)
-            if let date {
-                try appendField("Date", date, to: &out)
-            }
+        let reason = HTTPReasonPhrase.phrase(for: status)
+        // Size first, then write the whole head into one scratch buffer and append it with ONE copy:
+        // a dozen small Array appends per response cost more than the rest of the encoding.
+        var size = 9 + 3 + 1 + reason.utf8CodeUnitCount + 2 + 2
+        if let date { size += 6 + date.utf8.count + 2 }
+        for (name, value) in headers { size += name.utf8.count + 2 + value.utf8.count + 2 }
+        if contentLength != nil { size += 16 + 20 + 2 }
+        size += 24
+        let result: HTTPResponseError? = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
+            guard let base = buffer.baseAddress else { return .invalidStatus }
+            var w = HeadWriter(base: base)
+            w.put("HTTP/1.1 ")
+            w.putDecimal(status)
+            w.put(" ")
+            w.put(reason)
+            w.put("\r\n")
+            if let date, !w.putField("Date", date) { return .invalidHeaderValue }
             for (name, value) in headers {
-                try appendField(name, value, to: &out)
+                guard w.putName(name) else { return .invalidHeaderName }
+                w.put(": ")
+                guard w.putValue(value) else { return .invalidHeaderValue }
+                w.put("\r\n")
             }
             if let contentLength {
-                appendLiteral("Content-Length: ", to: &out)
-                appendDecimal(contentLength, to: &out)
-                appendLiteral("\r\n", to: &out)
+                w.put("Content-Length: ")
+                w.putDecimal(contentLength)
+                w.put("\r\n")
             }
             switch connection {
             case .omit: break
-            case .close: appendLiteral("Connection: close\r\n", to: &out)
-            case .keepAlive: appendLiteral("Connection: keep-alive\r\n", to: &out)
+            case .close: w.put("Connection: close\r\n")
+            case .keepAlive: w.put("Connection: keep-alive\r\n")
             }
-            appendLiteral("\r\n", to: &out)
-        } catch {
-            out.removeSubrange(original...)
-            throw error
+            w.put("\r\n")
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: w.count))
+            return nil
         }
+        if let result { throw result }
     }
 
     /// Appends a complete response. `Content-Length` is `body.count`. The body is left out for HEAD
@@ -100,48 +110,6 @@ public enum HTTPResponseEncoder {
         }
     }
 
-    /// Appends `name: value` CRLF after checking both.
-    private static func appendField(_ name: String, _ value: String, to out: inout [UInt8]) throws(HTTPResponseError) {
-        var name = name
-        var value = value
-        let nameOK = name.withUTF8 { bytes in
-            guard !bytes.isEmpty else { return false }
-            for byte in bytes where !ByteScan.isTchar(byte) { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        guard nameOK else { throw .invalidHeaderName }
-        appendLiteral(": ", to: &out)
-        let valueOK = value.withUTF8 { bytes in
-            for byte in bytes where !ByteScan.isFieldValueByte(byte) { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        guard valueOK else { throw .invalidHeaderValue }
-        appendLiteral("\r\n", to: &out)
-    }
 
-    /// Appends the bytes of a literal with one copy.
-    @inline(__always)
-    private static func appendLiteral(_ literal: StaticString, to out: inout [UInt8]) {
-        literal.withUTF8Buffer { out.append(contentsOf: $0) }
-    }
 
-    /// Appends the decimal digits of a non-negative `value`.
-    private static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        if value < 10 {
-            out.append(UInt8(truncatingIfNeeded: value) &+ UInt8(ascii: "0"))
-            return
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var v = value
-            var i = digits.count
-            while v > 0, i > 0 {
-                i -= 1
-                digits[i] = UInt8(truncatingIfNeeded: v % 10) &+ UInt8(ascii: "0")
-                v /= 10
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i...]))
-        }
-    }
 }

@@ -3,9 +3,11 @@
 
 /// Liveness: always 200 while the loop answers.
 public struct HealthHandler: HTTPHandler {
+    static let ok = HTTPResponse(status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                                 body: .shared(SharedBody(Array("{\"status\":\"ok\"}".utf8))))
     public init() {}
     public func handle(_ request: Request, _ responder: Responder) {
-        responder.respond(.json(200, "{\"status\":\"ok\"}", headers: [("Cache-Control", "no-store")]))
+        responder.respond(Self.ok)
     }
 }
 

@@ -55,7 +55,7 @@ public final class LongPollService: Sendable {
                 let connection = redis.connection(on: loop)
                 registry.reader = { view, done in
                     StateReader.read(connection, webinarID: view.webinarID, sessionID: view.session?.sessionID, fallbackType: view.fallbackType) {
-                        if case .success(let v) = $0 { done(v) } else { done(nil) }
+                        if case .success(let v) = $0 { done(v) } else { print("DEBUG reader failed \($0)"); done(nil) }
                     }
                 }
             }

@@ -28,6 +28,9 @@ final class RoomSubscriptions {
         self.dispatch = dispatch
         subscriber.onResubscribed = { [weak self] in
             guard let self else { return }
+            // Across a reconnect the store may have restarted empty (or failed over): versions can go
+            // back, so versions seen before it must not hide the wakes that follow it.
+            print("DEBUG resubscribed"); self.lastVersion.removeAll()
             for id in self.interest.keys { self.resync(id) }
         }
     }
@@ -89,6 +92,7 @@ final class RoomSubscriptions {
     private func readAndBroadcast(_ webinarID: String) {
         let keys = RoomKeys(webinarID)
         connection.evalScript(RoomScripts.read, keys: [keys.room, ""]) { [weak self] result in
+            if case .failure(let e) = result { print("DEBUG hub read failed \(e)") }
             guard let self, case .success(let reply) = result, let parts = reply.array, let first = parts.first else { return }
             let snapshot = RoomSnapshot(reply: first)
             if let last = self.lastVersion[webinarID], snapshot.version <= last { return }

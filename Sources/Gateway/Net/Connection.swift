@@ -95,7 +95,10 @@ final class Connection: IOHandler {
                 peerClosed = true
                 return
             }
-            input.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            if let base = buffer.baseAddress {
+                // Typed pointer: Array's contiguous (memcpy) append path; a raw buffer would go byte by byte.
+                input.append(contentsOf: UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: n))
+            }
             if n < buffer.count || input.count - inputStart >= context.configuration.maxBufferedRequestBytes { return }
         }
     }

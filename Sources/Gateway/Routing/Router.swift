@@ -1,5 +1,7 @@
 // Routes by method and path pattern (`/v1/webinars/{webinar_id}/state`). Built once, immutable,
-// shared by every loop. Unknown path → 404; known path, other method → 405 with Allow.
+// shared by every loop. Matching works on the path's UTF-8 bytes (no String indexing on the hot path):
+// routes without parameters are one dictionary lookup; the rest compare segment bytes.
+// Unknown path → 404; known path, other method → 405 with Allow (HEAD falls back to GET).
 import HTTP1
 
 /// Method + path-pattern routing to handlers.
@@ -10,7 +12,7 @@ public struct Router: Sendable {
         let handler: any HTTPHandler
     }
     private enum Segment: Sendable, Equatable {
-        case literal(String)
+        case literal([UInt8])
         case parameter(String)
     }
 
@@ -22,6 +24,8 @@ public struct Router: Sendable {
     }
 
     private var routes: [Route] = []
+    /// Parameter-free routes by exact path.
+    private var exact: [String: [Route]] = [:]
 
     public init() {}
 
@@ -29,18 +33,44 @@ public struct Router: Sendable {
     public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: any HTTPHandler) {
         let segs = pattern.split(separator: "/", omittingEmptySubsequences: true).map { s -> Segment in
             if s.hasPrefix("{") && s.hasSuffix("}") { return .parameter(String(s.dropFirst().dropLast())) }
-            return .literal(String(s))
+            return .literal(Array(s.utf8))
         }
-        routes.append(Route(method: method, segments: segs, handler: handler))
+        let route = Route(method: method, segments: segs, handler: handler)
+        if segs.allSatisfy({ if case .literal = $0 { true } else { false } }) {
+            exact[pattern, default: []].append(route)
+        } else {
+            routes.append(route)
+        }
     }
 
-    /// Finds the handler for `method` and `path`. HEAD falls back to GET routes.
+    /// Finds the handler for `method` and `path`.
     public func match(_ method: HTTPMethod, path: String) -> Match {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        if let candidates = exact[path] {
+            for route in candidates where route.method == method { return .found(route.handler, [:]) }
+            return pick(method, candidates.map { ($0, [:]) })
+        }
+        var path = path
+        let found: [(Route, [String: String])] = path.withUTF8 { bytes in
+            var parts: [Range<Int>] = []
+            var start = 1
+            guard bytes.first == UInt8(ascii: "/") else { return [] }
+            for i in 1...bytes.count where i == bytes.count || bytes[i] == UInt8(ascii: "/") {
+                parts.append(start..<i)
+                start = i + 1
+            }
+            var out: [(Route, [String: String])] = []
+            for route in routes where route.segments.count == parts.count {
+                if let params = Self.bind(route.segments, parts, bytes) { out.append((route, params)) }
+            }
+            return out
+        }
+        return pick(method, found)
+    }
+
+    private func pick(_ method: HTTPMethod, _ candidates: [(Route, [String: String])]) -> Match {
         var allowed: [String] = []
         var headFallback: (any HTTPHandler, [String: String])?
-        for route in routes {
-            guard let params = Self.bind(route.segments, parts) else { continue }
+        for (route, params) in candidates {
             if route.method == method { return .found(route.handler, params) }
             if method == .head && route.method == .get { headFallback = (route.handler, params) }
             allowed.append(Self.name(route.method))
@@ -51,31 +81,24 @@ public struct Router: Sendable {
         return .methodNotAllowed(allowed)
     }
 
-    private static func bind(_ segments: [Segment], _ parts: ArraySlice<Substring>) -> [String: String]? {
-        guard segments.count == parts.count else { return nil }
+    private static func bind(_ segments: [Segment], _ parts: [Range<Int>], _ bytes: UnsafeBufferPointer<UInt8>) -> [String: String]? {
         var params: [String: String] = [:]
-        for (seg, part) in zip(segments, parts) {
+        for (seg, range) in zip(segments, parts) {
             switch seg {
             case .literal(let lit):
-                if part != lit { return nil }
+                guard lit.count == range.count else { return nil }
+                var i = range.lowerBound
+                for b in lit {
+                    if bytes[i] != b { return nil }
+                    i += 1
+                }
             case .parameter(let name):
-                if part.isEmpty { return nil }
-                params[name] = String(part)
+                if range.isEmpty { return nil }
+                params[name] = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
         }
         return params
     }
 
-    static func name(_ m: HTTPMethod) -> String {
-        switch m {
-        case .get: "GET"
-        case .head: "HEAD"
-        case .post: "POST"
-        case .put: "PUT"
-        case .delete: "DELETE"
-        case .options: "OPTIONS"
-        case .patch: "PATCH"
-        case .other(let s): s
-        }
-    }
+    static func name(_ m: HTTPMethod) -> String { m.rawValue }
 }
