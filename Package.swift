@@ -12,6 +12,7 @@ let package = Package(
     name: "webinars-gateway",
     products: [
         .executable(name: "gateway", targets: ["GatewayCLI"]),
+        .executable(name: "gateway-bench", targets: ["GatewayBench"]),
     ],
     targets: [
         // C modules: each is imported (`internal import`) by exactly one Swift file.
@@ -28,6 +29,8 @@ let package = Package(
         .target(name: "Throttle", dependencies: ["RedisStore"]),
         .target(name: "Gateway", dependencies: ["Reactor", "HTTP1", "RedisStore", "Throttle", "COpenSSL"], swiftSettings: hotPath),
         .executableTarget(name: "GatewayCLI", dependencies: ["Gateway"]),
+        // Our own long-poll load tool (loopback only, bounded runs).
+        .executableTarget(name: "GatewayBench", dependencies: ["Gateway", "Reactor"]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
