@@ -13,11 +13,16 @@ enum StateResponses {
                      body: .bytes(Array(view.json.utf8)))
     }
 
-    /// 200 built from a shared room prefix and the waiter's serialized session tail.
-    static func ok(_ view: StateView, prefix: [UInt8], tail: [UInt8], extra: [(String, String)]) -> HTTPResponse {
-        HTTPResponse(status: 200,
-                     headers: [("Content-Type", "application/json")] + common(etag: view.etag, extra: extra),
-                     body: .bytes(prefix + tail))
+    /// 200 built from a shared room prefix and the waiter's serialized session tail (the fan-out path:
+    /// one header array, one body allocation, no JSON work per poll).
+    static func ok(etag: String, prefix: [UInt8], tail: [UInt8], extra: [(String, String)]) -> HTTPResponse {
+        var headers: [(String, String)] = [("Content-Type", "application/json"), ("ETag", etag), ("Cache-Control", "no-store")]
+        if !extra.isEmpty { headers += extra }
+        var body = [UInt8]()
+        body.reserveCapacity(prefix.count + tail.count)
+        body += prefix
+        body += tail
+        return HTTPResponse(status: 200, headers: headers, body: .bytes(body))
     }
 
     /// 304 with the unchanged ETag.

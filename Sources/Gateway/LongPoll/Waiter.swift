@@ -10,6 +10,8 @@ final class Waiter {
     let extraHeaders: [(String, String)]
     /// The session part of the body (`{...}}` or `null}`), serialized once at park time.
     var sessionTail: [UInt8]
+    /// The session part of the ETag, serialized once at park time.
+    var sessionTagPart: String
     var timer: LoopTimer?
     /// Position in its room's array (swap-remove keeps removal O(1)).
     var index = 0
@@ -20,6 +22,7 @@ final class Waiter {
         self.view = view
         self.extraHeaders = extraHeaders
         self.sessionTail = Array(((view.session?.json ?? "null") + "}").utf8)
+        self.sessionTagPart = view.sessionTagPart
     }
 }
 

@@ -72,7 +72,8 @@ final class WaiterRegistry {
                 return p
             }()
             remove(w)
-            finish(w, StateResponses.ok(w.view, prefix: prefix, tail: w.sessionTail, extra: w.extraHeaders))
+            let etag = StateView.etag(roomVersion: snapshot.version, sessionPart: w.sessionTagPart, type: type)
+            finish(w, StateResponses.ok(etag: etag, prefix: prefix, tail: w.sessionTail, extra: w.extraHeaders))
         }
         dropRoomIfEmpty(webinarID)
     }
@@ -112,6 +113,7 @@ final class WaiterRegistry {
                     if next.etag != w.view.etag {
                         w.view = next
                         w.sessionTail = Array(((next.session?.json ?? "null") + "}").utf8)
+                        w.sessionTagPart = next.sessionTagPart
                         self.remove(w)
                         self.answer(w, changed: true)
                     }

@@ -80,11 +80,17 @@ public struct StateView: Sendable, Equatable {
     public var type: WebinarType { room.storedType ?? fallbackType }
 
     /// Strong ETag: room version, session version, shown type and a hash of the session id.
-    public var etag: String {
-        var tag = "\"r\(room.version)"
-        if let s = session { tag += "s\(s.version)-\(Self.fnv1a(s.sessionID))" }
-        tag += type == .live ? "l\"" : "a\""
-        return tag
+    public var etag: String { Self.etag(roomVersion: room.version, sessionPart: sessionTagPart, type: type) }
+
+    /// The session's part of the ETag (`s<version>-<hash of id>`, empty without a session); computed once per poll.
+    public var sessionTagPart: String {
+        guard let s = session else { return "" }
+        return "s\(s.version)-\(Self.fnv1a(s.sessionID))"
+    }
+
+    /// Assembles an ETag from its parts (the registry reuses the session part across wakes).
+    public static func etag(roomVersion: Int64, sessionPart: String, type: WebinarType) -> String {
+        "\"r\(roomVersion)" + sessionPart + (type == .live ? "l\"" : "a\"")
     }
 
     /// The room part of the body up to `"session":` — identical for every poll of this version and type.
