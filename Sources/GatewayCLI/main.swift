@@ -6,6 +6,7 @@ import Reactor
 let version = "0.1.0"
 let usage = """
 usage: gateway serve [options]     run a node (see options below)
+       gateway throttle show|set|reset ...   read or tune rate limits at runtime (throttle --help)
        gateway token [options]     print a signed JWT (development/testing convenience; token --help)
        gateway --version
        gateway --help
@@ -71,6 +72,14 @@ case "token":
     do {
         print(try TokenCommand.run(arguments: rest, environment: ProcessInfo.processInfo.environment,
                                    now: WallClock.nowMillis() / 1000))
+    } catch {
+        fail(error.description)
+    }
+case "throttle":
+    let rest = Array(args.dropFirst())
+    if rest.isEmpty || rest.contains("--help") || rest.contains("-h") { print(ThrottleCommand.usage); exit(rest.isEmpty ? 2 : 0) }
+    do {
+        print(try await ThrottleCommand.run(arguments: rest, environment: ProcessInfo.processInfo.environment))
     } catch {
         fail(error.description)
     }

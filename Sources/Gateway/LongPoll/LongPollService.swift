@@ -10,10 +10,13 @@ import Synchronization
 public final class LongPollService: Sendable {
     private let registries: [LoopBound<WaiterRegistry>]
     private let subscriptions: Mutex<LoopBound<RoomSubscriptions>?>
+    private let subscriberBox = Mutex<LoopBound<RedisSubscriber>?>(nil)
     private let group: EventLoopGroup
     private let redis: RedisClient
     /// Seconds a room stays subscribed after its last poll left.
     public let lingerSeconds: Double
+    /// How long a re-read after a (re)subscribe waits for its loop's Redis connection to come back.
+    static let resyncConnectWaitNanos: UInt64 = 10_000_000_000
 
     /// Creates registries for every loop of `group`; call `start()` once the loops run.
     public init(group: EventLoopGroup, redis: RedisClient, lingerSeconds: Double = 5) {
@@ -40,6 +43,7 @@ public final class LongPollService: Sendable {
             }
             subscriber.start()
             made.withLock { $0 = LoopBound(subs) }
+            self.subscriberBox.withLock { $0 = LoopBound(subscriber) }
             subscriptionsReady.signal()
         }
         subscriptionsReady.wait()
@@ -54,12 +58,27 @@ public final class LongPollService: Sendable {
                 }
                 let connection = redis.connection(on: loop)
                 registry.reader = { view, done in
-                    StateReader.read(connection, webinarID: view.webinarID, sessionID: view.session?.sessionID, fallbackType: view.fallbackType) {
-                        if case .success(let v) = $0 { done(v) } else { print("DEBUG reader failed \($0)"); done(nil) }
+                    // A re-subscribe can beat this loop's command connection back after an outage:
+                    // wait for it (bounded) instead of failing the re-read and leaving polls stale.
+                    connection.waitForConnection(timeoutNanos: LongPollService.resyncConnectWaitNanos) { up in
+                        guard up else { return done(nil) }
+                        StateReader.read(connection, webinarID: view.webinarID, sessionID: view.session?.sessionID, fallbackType: view.fallbackType) {
+                            if case .success(let (v, _)) = $0 { done(v) } else { done(nil) }
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// The loop that owns the node's subscriber connection.
+    public var hub: EventLoop { group.loops[0] }
+
+    /// Runs `body` on the hub loop with the node's single subscriber connection (after `start()`).
+    func withSubscriber(_ body: @escaping (RedisSubscriber) -> Void) {
+        guard let box = subscriberBox.withLock({ $0 }) else { return }
+        let task = UncheckedTask { body(box.value) }
+        hub.execute { task.run() }
     }
 
     /// The registry of `loop` (call on that loop).
@@ -85,4 +104,11 @@ final class LoopBound<T: AnyObject>: @unchecked Sendable {
     // @unchecked: `value` is used only inside tasks executed on the loop that owns it.
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// A loop-bound closure handed to `execute`.
+struct UncheckedTask: @unchecked Sendable {
+    // @unchecked: created and run for one loop; the closure only touches that loop's objects.
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
 }

@@ -30,7 +30,7 @@ final class RoomSubscriptions {
             guard let self else { return }
             // Across a reconnect the store may have restarted empty (or failed over): versions can go
             // back, so versions seen before it must not hide the wakes that follow it.
-            print("DEBUG resubscribed"); self.lastVersion.removeAll()
+            self.lastVersion.removeAll()
             for id in self.interest.keys { self.resync(id) }
         }
     }
@@ -91,14 +91,18 @@ final class RoomSubscriptions {
 
     private func readAndBroadcast(_ webinarID: String) {
         let keys = RoomKeys(webinarID)
-        connection.evalScript(RoomScripts.read, keys: [keys.room, ""]) { [weak self] result in
-            if case .failure(let e) = result { print("DEBUG hub read failed \(e)") }
-            guard let self, case .success(let reply) = result, let parts = reply.array, let first = parts.first else { return }
-            let snapshot = RoomSnapshot(reply: first)
-            if let last = self.lastVersion[webinarID], snapshot.version <= last { return }
-            self.lastVersion[webinarID] = snapshot.version
-            for i in self.interest[webinarID] ?? [] {
-                dispatch(i) { $0.roomChanged(webinarID, snapshot) }
+        let connection = self.connection
+        // After an outage the subscriber can be back before this connection: wait for it (bounded).
+        connection.waitForConnection(timeoutNanos: LongPollService.resyncConnectWaitNanos) { [weak self] up in
+            guard up, self != nil else { return }
+            connection.evalScript(RoomScripts.read, keys: [keys.room, ""]) { [weak self] result in
+                guard let self, case .success(let reply) = result, let parts = reply.array, let first = parts.first else { return }
+                let snapshot = RoomSnapshot(reply: first)
+                if let last = self.lastVersion[webinarID], snapshot.version <= last { return }
+                self.lastVersion[webinarID] = snapshot.version
+                for i in self.interest[webinarID] ?? [] {
+                    self.dispatch(i) { $0.roomChanged(webinarID, snapshot) }
+                }
             }
         }
     }

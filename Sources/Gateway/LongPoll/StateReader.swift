@@ -1,22 +1,36 @@
-// One Redis round trip for a poller's state: the room and its session, via the `state_read` script.
+// One Redis round trip for a poller's state: the room and its session, and — on the state route —
+// the throttle's take from the same script call (`state_read_throttled`).
 import RedisStore
 
 enum StateReader {
-    /// Reads `webinarID` (+ `sessionID`) on `connection`; `view` carries ids and the fallback type.
+    /// Bucket keys and ARGV for the throttled read.
+    struct Throttle {
+        var keys: [String]
+        var args: [String]
+    }
+
+    /// Reads `webinarID` (+ `sessionID`) on `connection`; with `throttle`, the same call takes a token and
+    /// its reply (`{allowed, remaining, retry_after_s, full_in_s}`) is handed back too.
     static func read(_ connection: RedisConnection, webinarID: String, sessionID: String?, fallbackType: WebinarType,
-                     _ done: @escaping (Result<StateView, RedisError>) -> Void) {
+                     throttle: Throttle? = nil,
+                     _ done: @escaping (Result<(StateView, RedisReply?), RedisError>) -> Void) {
         let keys = RoomKeys(webinarID)
-        connection.evalScript(RoomScripts.read, keys: [keys.room, sessionID.map(keys.session) ?? ""]) { result in
+        let sessionKey = sessionID.map(keys.session) ?? ""
+        let script = throttle == nil ? RoomScripts.read : RoomScripts.readThrottled
+        let scriptKeys = throttle.map { $0.keys + [keys.room, sessionKey] } ?? [keys.room, sessionKey]
+        connection.evalScript(script, keys: scriptKeys, args: throttle?.args ?? []) { result in
             switch result {
             case .failure(let e):
                 done(.failure(e))
+            case .success(.error(let message)):
+                done(.failure(.server(message)))
             case .success(let reply):
-                guard let parts = reply.array, parts.count == 2 else {
-                    done(.failure(.protocolError))
-                    return
-                }
-                let session = sessionID.map { SessionSnapshot(sessionID: $0, reply: parts[1]) }
-                done(.success(StateView(webinarID: webinarID, room: RoomSnapshot(reply: parts[0]), session: session, fallbackType: fallbackType)))
+                let parts = reply.array ?? []
+                let offset = throttle == nil ? 0 : 1
+                guard parts.count == 2 + offset else { return done(.failure(.protocolError)) }
+                let session = sessionID.map { SessionSnapshot(sessionID: $0, reply: parts[offset + 1]) }
+                let view = StateView(webinarID: webinarID, room: RoomSnapshot(reply: parts[offset]), session: session, fallbackType: fallbackType)
+                done(.success((view, throttle == nil ? nil : parts[0])))
             }
         }
     }

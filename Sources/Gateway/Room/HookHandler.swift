@@ -3,15 +3,18 @@
 // 403 (role, scope) → ONE script that checks, applies, bumps the version and publishes the wake.
 // Answers `{"applied", "status", "cta_visibility", "version"}`; an illegal move is 409.
 import RedisStore
+import Throttle
 
 /// The room hooks.
 public struct HookHandler: HTTPHandler {
     let auth: Authorization
     let redis: RedisClient
+    let throttle: ThrottleService
 
-    public init(auth: Authorization, redis: RedisClient) {
+    public init(auth: Authorization, redis: RedisClient, throttle: ThrottleService) {
         self.auth = auth
         self.redis = redis
+        self.throttle = throttle
     }
 
     public func handle(_ request: Request, _ responder: Responder) {
@@ -20,9 +23,19 @@ public struct HookHandler: HTTPHandler {
         case .failure(let p): return responder.fail(p)
         case .success(let c): claims = c
         }
+        let connection = redis.connection(on: request.loop)
+        throttle.limiter(on: request.loop).check(.hooks, user: claims.sub, session: nil, on: connection) { outcome in
+            guard outcome.passes else { return responder.fail(RateLimitFields.refusal(outcome)) }
+            Self.apply(request, responder, claims, connection, RateLimitFields.headers(outcome))
+        }
+    }
+
+    static func apply(_ request: Request, _ responder: Responder, _ claims: Claims, _ connection: RedisConnection, _ rateHeaders: [(String, String)]) {
         let hook = request.parameter("hook") ?? ""
         guard hook == "core_webinar_set_status" || hook == "core_webinar_set_cta_visibility" else {
-            return responder.fail(Problem(status: 404, slug: "unknown-hook", title: "No such hook"))
+            var p = Problem(status: 404, slug: "unknown-hook", title: "No such hook")
+            p.headers += rateHeaders
+            return responder.fail(p)
         }
         let call: RoomCall
         switch RoomCall.parse(hook: hook, request: request) {
@@ -35,7 +48,7 @@ public struct HookHandler: HTTPHandler {
         let keys = RoomKeys(call.webinarID)
         let script = call.visible == nil ? RoomScripts.setStatus : RoomScripts.setCTA
         let arg = call.status ?? (call.visible == true ? "1" : "0")
-        redis.connection(on: request.loop).evalScript(script, keys: [keys.room], args: [arg, claims.webinarType.rawValue, keys.wakeChannel]) { result in
+        connection.evalScript(script, keys: [keys.room], args: [arg, claims.webinarType.rawValue, keys.wakeChannel]) { result in
             guard case .success(let reply) = result, let f = reply.array, f.count == 4,
                   let code = f[0].integer, let status = f[1].string, let cta = f[2].integer, let version = f[3].integer else {
                 return responder.fail(.redisUnavailable)
@@ -46,7 +59,8 @@ public struct HookHandler: HTTPHandler {
             }
             Log.info("hook applied", [("hook", hook), ("webinar_id", call.webinarID), ("sub", claims.sub), ("applied", String(code == 1)),
                                       ("version", String(version)), ("context", call.context ?? "null")])
-            responder.respond(.json(200, "{\"applied\":\(code == 1),\"status\":\"\(status)\",\"cta_visibility\":\(cta == 1),\"version\":\(version)}"))
+            responder.respond(.json(200, "{\"applied\":\(code == 1),\"status\":\"\(status)\",\"cta_visibility\":\(cta == 1),\"version\":\(version)}",
+                                    headers: rateHeaders))
         }
     }
 }

@@ -1,6 +1,7 @@
 // The room's Redis scripts. Each multi-key decision is ONE script: it checks, applies, bumps the
 // version and publishes the wake atomically, so concurrent hooks on many nodes cannot interleave.
 import RedisStore
+import Throttle
 
 /// Lua scripts for room state.
 public enum RoomScripts {
@@ -14,6 +15,20 @@ public enum RoomScripts {
           s = redis.call('HMGET', KEYS[2], 'v', 'entered_at', 'left_at', 'completed_at', 'progress', 'joined_at')
         end
         return {r, s}
+        """)
+
+    /// The state route's ONE round trip: take from the buckets, then read the room and the session.
+    /// KEYS[1] user bucket ("" = throttle off), KEYS[2] session bucket (""), KEYS[3] room, KEYS[4] session ("").
+    /// ARGV[1] rate, ARGV[2] burst, ARGV[3] idle TTL ms. Returns { throttle | 0, room fields, session fields | 0 }.
+    public static let readThrottled = RedisScript(name: "state_read_throttled", source: ThrottleScripts.bucketFunction + "\n" + """
+        local t = 0
+        if KEYS[1] ~= '' then t = wg_take(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])) end
+        local r = redis.call('HMGET', KEYS[3], 'v', 'status', 'cta', 'type')
+        local s = 0
+        if KEYS[4] ~= '' then
+          s = redis.call('HMGET', KEYS[4], 'v', 'entered_at', 'left_at', 'completed_at', 'progress', 'joined_at')
+        end
+        return {t, r, s}
         """)
 
     /// Applies a status action. KEYS[1] room hash. ARGV[1] action, ARGV[2] webinar type for a first
@@ -58,5 +73,5 @@ public enum RoomScripts {
         """)
 
     /// All scripts, loaded on every connection at connect.
-    public static let all = [read, setStatus, setCTA]
+    public static let all = [read, readThrottled, setStatus, setCTA]
 }

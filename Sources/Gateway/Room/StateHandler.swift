@@ -4,20 +4,23 @@
 // clients do not all re-poll in the same millisecond.
 import Reactor
 import RedisStore
+import Throttle
 
 /// The room-state route.
 public struct StateHandler: HTTPHandler {
     let auth: Authorization
     let longPoll: LongPollService
     let redis: RedisClient
+    let throttle: ThrottleService
     /// Longest wait a client may ask for, seconds.
     let maxWaitSeconds: Double
     /// Share of the wait randomly taken off the deadline (at most `maxJitterSeconds`).
     let jitterFraction = 0.1
     let maxJitterSeconds = 1.0
 
-    public init(auth: Authorization, longPoll: LongPollService, redis: RedisClient, maxWaitSeconds: Double) {
+    public init(auth: Authorization, longPoll: LongPollService, redis: RedisClient, throttle: ThrottleService, maxWaitSeconds: Double) {
         self.auth = auth
+        self.throttle = throttle
         self.longPoll = longPoll
         self.redis = redis
         self.maxWaitSeconds = maxWaitSeconds
@@ -47,11 +50,20 @@ public struct StateHandler: HTTPHandler {
         let sessionID = explicitSession ?? claims.sessionID
         let ifNoneMatch = request.head.headers.first("if-none-match")
         let loop = request.loop
-        let extra = wait.preferenceApplied.map { [("Preference-Applied", "wait=\($0)")] } ?? []
-        StateReader.read(redis.connection(on: loop), webinarID: webinarID, sessionID: sessionID, fallbackType: claims.webinarType) { result in
-            guard case .success(let view) = result else {
+        let limiter = throttle.limiter(on: loop)
+        let bucketKeys = limiter.keys(.state, user: claims.sub, session: sessionID)
+        let throttled = limiter.limits[.state].mode != .off
+        let throttleArgs = throttled ? StateReader.Throttle(keys: bucketKeys, args: limiter.arguments(.state)) : nil
+        StateReader.read(redis.connection(on: loop), webinarID: webinarID, sessionID: sessionID, fallbackType: claims.webinarType,
+                         throttle: throttleArgs) { result in
+            guard case .success(let (view, throttleReply)) = result else {
+                if throttled { _ = limiter.storeFailed(.state, keys: bucketKeys) }
                 return responder.fail(.redisUnavailable)
             }
+            let outcome = throttleReply.map { limiter.decide(.state, scriptReply: $0) } ?? limiter.disabled(.state)
+            guard outcome.passes else { return responder.fail(RateLimitFields.refusal(outcome)) }
+            var extra = RateLimitFields.headers(outcome)
+            if let applied = wait.preferenceApplied { extra.append(("Preference-Applied", "wait=\(applied)")) }
             guard let inm = ifNoneMatch, ETagMatch.matches(inm, view.etag) else {
                 return responder.respond(StateResponses.ok(view, extra: extra))
             }

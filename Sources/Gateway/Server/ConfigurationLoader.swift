@@ -90,6 +90,7 @@ public enum ConfigurationLoader {
         option("--redis-timeout", "seconds one Redis command may take (default 2)") { c, v throws(ConfigurationError) in
             c.redisCommandTimeoutSeconds = try seconds(v, "--redis-timeout", 0.01...60)
         },
+        option("--throttle-fail-closed", value: false, "refuse throttled requests (503) while Redis is down instead of local buckets") { c, _ in c.throttleFailClosed = true },
         option("--access-log", value: false, "one JSON line per request on stderr") { c, _ in c.accessLog = true },
         option("--dev", value: false, "development mode: make up a JWT key if none is given") { c, _ in c.dev = true },
     ]

@@ -19,6 +19,8 @@ public final class GatewayNode: Sendable {
     public let embeddedRedis: EmbeddedRedis?
     /// Parked polls and room subscriptions.
     public let longPoll: LongPollService
+    /// Rate limiting.
+    public let throttle: ThrottleService
     private let connected: Mutex<[Bool]>
 
     /// Starts a node: Redis (embedded if no URL), loops, listeners.
@@ -67,18 +69,24 @@ public final class GatewayNode: Sendable {
         let auth = Authorization(verifier: JWTVerifier(keys: try JWTKeySet(configuration.jwtKeys)))
         let longPoll = LongPollService(group: group, redis: redis)
         self.longPoll = longPoll
+        let throttle = ThrottleService(group: group, redis: redis, failClosed: configuration.throttleFailClosed)
+        self.throttle = throttle
         var router = Router()
         router.add(.get, "/healthz", HealthHandler())
         router.add(.get, "/readyz", ReadyHandler(state: state))
-        router.add(.get, "/metrics", MetricsHandler(state: state, longPoll: longPoll))
+        router.add(.get, "/metrics", MetricsHandler(state: state, longPoll: longPoll, throttle: throttle))
         router.add(.get, "/v1/webinars/{webinar_id}/state",
-                   StateHandler(auth: auth, longPoll: longPoll, redis: redis, maxWaitSeconds: configuration.maxWaitSeconds))
-        router.add(.post, "/v1/hooks/{hook}", HookHandler(auth: auth, redis: redis))
+                   StateHandler(auth: auth, longPoll: longPoll, redis: redis, throttle: throttle, maxWaitSeconds: configuration.maxWaitSeconds))
+        router.add(.post, "/v1/hooks/{hook}", HookHandler(auth: auth, redis: redis, throttle: throttle))
+        let admin = AdminThrottleHandler(auth: auth, redis: redis)
+        router.add(.get, "/v1/admin/throttle", admin)
+        router.add(.put, "/v1/admin/throttle", admin)
         self.server = GatewayServer(configuration: configuration, router: router, group: group, state: state)
         server.onDrain { longPoll.drain() }
         watchRedis(group)
         group.start()
         longPoll.start()
+        throttle.start(longPoll: longPoll)
         do {
             try server.start()
         } catch {

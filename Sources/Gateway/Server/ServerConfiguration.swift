@@ -37,6 +37,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBufferedRequestBytes: Int = 96 * 1024
     /// Deadline for one Redis command.
     public var redisCommandTimeoutSeconds: Double = 2
+    /// While Redis is unreachable, refuse throttled requests (503) instead of using local buckets.
+    public var throttleFailClosed = false
     /// Write one access-log line per request to stderr.
     public var accessLog = false
 

@@ -1,0 +1,59 @@
+// The bucket script. ONE script takes from the user's and the session's bucket atomically, with Redis's
+// clock (TIME), so nodes with skewed clocks agree; buckets expire when idle. The gateway appends its
+// own reads to the same script (the state route: throttle + room/session read in one round trip).
+import RedisStore
+
+/// Lua for token buckets.
+public enum ThrottleScripts {
+    /// Lua that defines `wg_take(k_user, k_session, rate, burst, ttl_ms)` returning
+    /// {allowed 0/1, remaining, retry_after_s, full_in_s}. Same formula as `TokenBucket`.
+    public static let bucketFunction = """
+        local function wg_bucket(key, now, rate, burst)
+          local b = redis.call('HMGET', key, 't', 'ts')
+          local tokens, ts = tonumber(b[1]), tonumber(b[2])
+          if tokens == nil or ts == nil then return burst, now end
+          local elapsed = now - ts
+          if elapsed < 0 then elapsed = 0; now = ts end
+          return math.min(burst, tokens + elapsed / 1000000 * rate), now
+        end
+        local function wg_take(k_user, k_session, rate, burst, ttl_ms)
+          local t = redis.call('TIME')
+          local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          local tu, nu = wg_bucket(k_user, now, rate, burst)
+          local tsess, ns = burst, now
+          if k_session ~= '' then tsess, ns = wg_bucket(k_session, now, rate, burst) end
+          local allowed = 0
+          if tu >= 1 and tsess >= 1 then
+            allowed = 1
+            tu = tu - 1
+            tsess = tsess - 1
+          end
+          redis.call('HSET', k_user, 't', tostring(tu), 'ts', tostring(nu))
+          redis.call('PEXPIRE', k_user, ttl_ms)
+          if k_session ~= '' then
+            redis.call('HSET', k_session, 't', tostring(tsess), 'ts', tostring(ns))
+            redis.call('PEXPIRE', k_session, ttl_ms)
+          end
+          local low = math.min(tu, tsess)
+          local retry = 0
+          if allowed == 0 then retry = math.max(1, math.ceil((1 - low) / rate)) end
+          return {allowed, math.floor(low), retry, math.ceil((burst - low) / rate)}
+        end
+        """
+
+    /// Takes one token. KEYS[1] user bucket, KEYS[2] session bucket ("" for none).
+    /// ARGV[1] rate, ARGV[2] burst, ARGV[3] idle TTL ms. Returns {allowed, remaining, retry_after_s, full_in_s}.
+    public static let take = RedisScript(name: "throttle_take", source: bucketFunction + "\n" + """
+        return wg_take(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+        """)
+}
+
+/// Bucket key names. Buckets are per route class and per user (`sub`) or per session.
+public enum ThrottleKeys {
+    public static func user(_ routeClass: RouteClass, _ sub: String) -> String { "wg:tb:\(routeClass.rawValue):u:\(sub)" }
+    public static func session(_ routeClass: RouteClass, _ sessionID: String) -> String { "wg:tb:\(routeClass.rawValue):s:\(sessionID)" }
+    /// Hash of limits: `<class>.rate`, `<class>.burst`, `<class>.mode`.
+    public static let limits = "wg:throttle:limits"
+    /// Channel announcing a change of limits.
+    public static let limitsChannel = "wg:throttle:changed"
+}
