@@ -24,7 +24,10 @@ public struct ThrottleOutcome: Sendable, Equatable {
 /// The throttle of one loop.
 public final class RateLimiter {
     /// Limits in force on this loop (replaced by the node's limits watcher within a second of a change).
-    public var limits: ThrottleLimits
+    public var limits: ThrottleLimits {
+        didSet { cachedArguments = Self.arguments(limits, idleTTLMillis) }
+    }
+    private var cachedArguments: [RouteClass: [String]] = [:]
     /// Refuse instead of using local buckets while Redis is unreachable.
     public var failClosed: Bool
     /// Counters for /metrics.
@@ -49,6 +52,16 @@ public final class RateLimiter {
         self.idleTTLMillis = idleTTLMillis
         self.counters = counters
         self.now = nowMicros
+        self.cachedArguments = Self.arguments(limits, idleTTLMillis)
+    }
+
+    private static func arguments(_ limits: ThrottleLimits, _ ttl: Int) -> [RouteClass: [String]] {
+        var out: [RouteClass: [String]] = [:]
+        for rc in RouteClass.allCases {
+            let l = limits[rc]
+            out[rc] = [String(l.rate), String(Int(l.burst)), String(ttl)]
+        }
+        return out
     }
 
     /// The bucket keys of a request.
@@ -58,8 +71,7 @@ public final class RateLimiter {
 
     /// ARGV for the take script: rate, burst, idle TTL.
     public func arguments(_ rc: RouteClass) -> [String] {
-        let l = limits[rc]
-        return [String(l.rate), String(Int(l.burst)), String(idleTTLMillis)]
+        cachedArguments[rc] ?? []
     }
 
     /// Takes one token for (class, user, session) and calls `done` on this loop.

@@ -5,12 +5,16 @@ import RedisStore
 
 /// Lua for token buckets.
 public enum ThrottleScripts {
-    /// Lua that defines `wg_take(k_user, k_session, rate, burst, ttl_ms)` returning
+    /// Lua that defines `wg_take(k_user, k_session, rate, burst, ttl_ms)` (each bucket one string
+    /// `tokens:updated_micros` with an idle expiry: one GET and one SET PX per bucket) returning
     /// {allowed 0/1, remaining, retry_after_s, full_in_s}. Same formula as `TokenBucket`.
     public static let bucketFunction = """
         local function wg_bucket(key, now, rate, burst)
-          local b = redis.call('HMGET', key, 't', 'ts')
-          local tokens, ts = tonumber(b[1]), tonumber(b[2])
+          local v = redis.call('GET', key)
+          if not v then return burst, now end
+          local c = string.find(v, ':', 1, true)
+          if not c then return burst, now end
+          local tokens, ts = tonumber(string.sub(v, 1, c - 1)), tonumber(string.sub(v, c + 1))
           if tokens == nil or ts == nil then return burst, now end
           local elapsed = now - ts
           if elapsed < 0 then elapsed = 0; now = ts end
@@ -28,11 +32,9 @@ public enum ThrottleScripts {
             tu = tu - 1
             tsess = tsess - 1
           end
-          redis.call('HSET', k_user, 't', tostring(tu), 'ts', tostring(nu))
-          redis.call('PEXPIRE', k_user, ttl_ms)
+          redis.call('SET', k_user, tu .. ':' .. nu, 'PX', ttl_ms)
           if k_session ~= '' then
-            redis.call('HSET', k_session, 't', tostring(tsess), 'ts', tostring(ns))
-            redis.call('PEXPIRE', k_session, ttl_ms)
+            redis.call('SET', k_session, tsess .. ':' .. ns, 'PX', ttl_ms)
           end
           local low = math.min(tu, tsess)
           local retry = 0

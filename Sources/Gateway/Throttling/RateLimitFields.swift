@@ -7,10 +7,14 @@ enum RateLimitFields {
     /// Header fields for every answer of a throttled route (none when the class is off).
     static func headers(_ o: ThrottleOutcome) -> [(String, String)] {
         guard let d = o.decision else { return [] }
-        let name = o.routeClass.rawValue
-        let window = max(1, Int((o.limits.burst / o.limits.rate).rounded(.up)))
-        return [("RateLimit-Policy", "\"\(name)\";q=\(Int(o.limits.burst));w=\(window)"),
-                ("RateLimit", "\"\(name)\";r=\(d.remaining);t=\(d.fullInSeconds)")]
+        return [("RateLimit-Policy", policy(o.routeClass, o.limits)),
+                ("RateLimit", "\"" + o.routeClass.rawValue + "\";r=" + String(d.remaining) + ";t=" + String(d.fullInSeconds))]
+    }
+
+    /// `"state";q=30;w=15`: quota = burst, window = seconds to refill it.
+    static func policy(_ rc: RouteClass, _ l: ClassLimits) -> String {
+        let window = max(1, Int((l.burst / l.rate).rounded(.up)))
+        return "\"" + rc.rawValue + "\";q=" + String(Int(l.burst)) + ";w=" + String(window)
     }
 
     /// The answer for a refused request: 429 with Retry-After, or 503 when Redis is down and the node fails closed.
