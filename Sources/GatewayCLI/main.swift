@@ -7,6 +7,7 @@ let version = "0.1.0"
 let usage = """
 usage: gateway serve [options]     run a node (see options below)
        gateway throttle show|set|reset ...   read or tune rate limits at runtime (throttle --help)
+       gateway events tail [--redis URL] [--from ID] [--count N]   print emitted events as JSON lines
        gateway token [options]     print a signed JWT (development/testing convenience; token --help)
        gateway --version
        gateway --help
@@ -72,6 +73,14 @@ case "token":
     do {
         print(try TokenCommand.run(arguments: rest, environment: ProcessInfo.processInfo.environment,
                                    now: WallClock.nowMillis() / 1000))
+    } catch {
+        fail(error.description)
+    }
+case "events":
+    let rest = Array(args.dropFirst())
+    if rest.isEmpty || rest.contains("--help") { print(EventsTailCommand.usage); exit(rest.isEmpty ? 2 : 0) }
+    do {
+        try await EventsTailCommand.run(arguments: rest, environment: ProcessInfo.processInfo.environment) { print($0); fflush(nil) }
     } catch {
         fail(error.description)
     }

@@ -10,11 +10,13 @@ public struct HookHandler: HTTPHandler {
     let auth: Authorization
     let redis: RedisClient
     let throttle: ThrottleService
+    let events: EventSettings
 
-    public init(auth: Authorization, redis: RedisClient, throttle: ThrottleService) {
+    public init(auth: Authorization, redis: RedisClient, throttle: ThrottleService, events: EventSettings = EventSettings()) {
         self.auth = auth
         self.redis = redis
         self.throttle = throttle
+        self.events = events
     }
 
     public func handle(_ request: Request, _ responder: Responder) {
@@ -26,35 +28,49 @@ public struct HookHandler: HTTPHandler {
         let connection = redis.connection(on: request.loop)
         throttle.limiter(on: request.loop).check(.hooks, user: claims.sub, session: nil, on: connection) { outcome in
             guard outcome.passes else { return responder.fail(RateLimitFields.refusal(outcome)) }
-            Self.apply(request, responder, claims, connection, RateLimitFields.headers(outcome))
+            let rateHeaders = RateLimitFields.headers(outcome)
+            let hook = request.parameter("hook") ?? ""
+            if CoreHooks.names.contains(hook) {
+                if var p = Authorization.authorize(claims, .coreInbound, webinarID: nil, sessionID: nil) {
+                    p.headers += rateHeaders
+                    return responder.fail(p)
+                }
+                return CoreHooks.apply(hook: hook, request: request, connection: connection, settings: events, rateHeaders: rateHeaders, responder)
+            }
+            Self.apply(request, responder, claims, connection, rateHeaders)
         }
     }
 
     static func apply(_ request: Request, _ responder: Responder, _ claims: Claims, _ connection: RedisConnection, _ rateHeaders: [(String, String)]) {
+        // Every answer of a throttled route carries the RateLimit fields, errors included.
+        func fail(_ problem: Problem) {
+            var p = problem
+            p.headers += rateHeaders
+            responder.fail(p)
+        }
         let hook = request.parameter("hook") ?? ""
         guard hook == "core_webinar_set_status" || hook == "core_webinar_set_cta_visibility" else {
-            var p = Problem(status: 404, slug: "unknown-hook", title: "No such hook")
-            p.headers += rateHeaders
-            return responder.fail(p)
+            return fail(Problem(status: 404, slug: "unknown-hook", title: "No such hook"))
         }
         let call: RoomCall
         switch RoomCall.parse(hook: hook, request: request) {
-        case .failure(let p): return responder.fail(p)
+        case .failure(let p): return fail(p)
         case .success(let c): call = c
         }
         if let p = Authorization.authorize(claims, call.action, webinarID: call.webinarID, sessionID: nil) {
-            return responder.fail(p)
+            return fail(p)
         }
         let keys = RoomKeys(call.webinarID)
         let script = call.visible == nil ? RoomScripts.setStatus : RoomScripts.setCTA
         let arg = call.status ?? (call.visible == true ? "1" : "0")
-        connection.evalScript(script, keys: [keys.room], args: [arg, claims.webinarType.rawValue, keys.wakeChannel]) { result in
+        let scriptKeys = call.visible == nil ? [keys.room, AttendanceKeys.job(call.webinarID), AttendanceKeys.pending] : [keys.room]
+        connection.evalScript(script, keys: scriptKeys, args: [arg, claims.webinarType.rawValue, keys.wakeChannel, call.webinarID]) { result in
             guard case .success(let reply) = result, let f = reply.array, f.count == 4,
                   let code = f[0].integer, let status = f[1].string, let cta = f[2].integer, let version = f[3].integer else {
-                return responder.fail(.redisUnavailable)
+                return fail(.redisUnavailable)
             }
             if code < 0 {
-                return responder.fail(Problem(status: 409, slug: "illegal-transition", title: "The webinar cannot make this change from its current status",
+                return fail(Problem(status: 409, slug: "illegal-transition", title: "The webinar cannot make this change from its current status",
                                               detail: "status is \(status)"))
             }
             Log.info("hook applied", [("hook", hook), ("webinar_id", call.webinarID), ("sub", claims.sub), ("applied", String(code == 1)),

@@ -31,8 +31,10 @@ public enum RoomScripts {
         return {t, r, s}
         """)
 
-    /// Applies a status action. KEYS[1] room hash. ARGV[1] action, ARGV[2] webinar type for a first
-    /// touch, ARGV[3] wake channel. Returns {code, status, cta, version}: code 1 applied, 0 no-op, -1 illegal.
+    /// Applies a status action. KEYS[1] room hash, KEYS[2] attendance job hash, KEYS[3] pending-jobs set.
+    /// ARGV[1] action, ARGV[2] webinar type for a first touch, ARGV[3] wake channel, ARGV[4] webinar id.
+    /// Returns {code, status, cta, version}: code 1 applied, 0 no-op, -1 illegal. A move to `ended`
+    /// enqueues the attendance batch in the same step (resumable: a cursor in the job hash).
     public static let setStatus = RedisScript(name: "room_set_status", source: """
         local st = redis.call('HGET', KEYS[1], 'status') or 'scheduled'
         local target = ({start='live', stop='ended', pause='paused', archive='archived'})[ARGV[1]]
@@ -52,6 +54,10 @@ public enum RoomScripts {
         redis.call('HSETNX', KEYS[1], 'type', ARGV[2])
         redis.call('HSETNX', KEYS[1], 'cta', '0')
         redis.call('PUBLISH', ARGV[3], 'r:' .. v)
+        if target == 'ended' and KEYS[2] then
+          redis.call('HSET', KEYS[2], 'state', 'pending', 'cursor', '0')
+          redis.call('SADD', KEYS[3], ARGV[4])
+        end
         return {1, target, cta, v}
         """)
 

@@ -77,7 +77,9 @@ public final class GatewayNode: Sendable {
         router.add(.get, "/metrics", MetricsHandler(state: state, longPoll: longPoll, throttle: throttle))
         router.add(.get, "/v1/webinars/{webinar_id}/state",
                    StateHandler(auth: auth, longPoll: longPoll, redis: redis, throttle: throttle, maxWaitSeconds: configuration.maxWaitSeconds))
-        router.add(.post, "/v1/hooks/{hook}", HookHandler(auth: auth, redis: redis, throttle: throttle))
+        router.add(.post, "/v1/hooks/{hook}", HookHandler(auth: auth, redis: redis, throttle: throttle, events: configuration.events))
+        router.add(.post, "/v1/webinars/{webinar_id}/sessions/{session_id}/events",
+                   FactHandler(auth: auth, redis: redis, throttle: throttle, settings: configuration.events))
         let admin = AdminThrottleHandler(auth: auth, redis: redis)
         router.add(.get, "/v1/admin/throttle", admin)
         router.add(.put, "/v1/admin/throttle", admin)
@@ -87,6 +89,7 @@ public final class GatewayNode: Sendable {
         group.start()
         longPoll.start()
         throttle.start(longPoll: longPoll)
+        startAttendance(hub: group.loops[0])
         do {
             try server.start()
         } catch {
@@ -94,6 +97,18 @@ public final class GatewayNode: Sendable {
             throw error
         }
         Log.info("listening", [("address", "\(configuration.listen.host):\(server.port)"), ("threads", String(configuration.threads)), ("redis", address.description)])
+    }
+
+    /// Runs the attendance batch runner on the hub loop until the node drains.
+    private func startAttendance(hub: EventLoop) {
+        let settings = configuration.attendance, events = configuration.events
+        let task = UncheckedTask { [self] in
+            let runner = AttendanceRunner(loop: hub, connection: redis.connection(on: hub), settings: settings, events: events)
+            runner.start()
+            let box = LoopBound(runner)
+            server.onDrain { hub.execute { box.value.stop() } }
+        }
+        hub.execute { task.run() }
     }
 
     /// Keeps `ServerState.redisReady` true exactly while every loop's Redis connection is up.

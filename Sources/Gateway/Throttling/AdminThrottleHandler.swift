@@ -33,8 +33,14 @@ public struct AdminThrottleHandler: HTTPHandler {
             case .failure(let p): return responder.fail(p)
             case .success(let n): next = n
             }
+            // Write only the classes this request changes: rewriting the others with the values read above
+            // would undo a change another operator made to them in the meantime (lost update).
+            let changed = next.classes.filter { current[$0.key] != $0.value }
+            guard !changed.isEmpty else {
+                return responder.respond(.json(200, LimitsCodec.json(next), headers: [("Cache-Control", "no-store")]))
+            }
             connection.evalScript(LimitsCodec.setScript, keys: [ThrottleKeys.limits],
-                                  args: [ThrottleKeys.limitsChannel] + LimitsCodec.fields(next.classes)) { result in
+                                  args: [ThrottleKeys.limitsChannel] + LimitsCodec.fields(changed)) { result in
                 guard case .success(let r) = result, !r.isError else { return responder.fail(.redisUnavailable) }
                 Log.info("throttle limits changed", [("sub", claims.sub), ("limits", LimitsCodec.json(next))])
                 responder.respond(.json(200, LimitsCodec.json(next), headers: [("Cache-Control", "no-store")]))
@@ -52,7 +58,8 @@ public struct AdminThrottleHandler: HTTPHandler {
         guard !body.fields.isEmpty else { return .failure(.invalidField("body", "name at least one class: state, events, hooks")) }
         var next = current
         for (name, value) in body.fields {
-            guard let rc = RouteClass(rawValue: name) else { return .failure(.invalidField(name, "unknown route class (state, events, hooks)")) }
+            // Field names are echoed only once validated (Problem: never raw client input).
+            guard let rc = RouteClass(rawValue: name) else { return .failure(.invalidField("body", "unknown route class (state, events, hooks)")) }
             guard case .object(let o) = value, !o.isEmpty else { return .failure(.invalidField(name, "must be an object with rate, burst and/or mode")) }
             var change = LimitsChange()
             for (k, v) in o {
@@ -63,7 +70,8 @@ public struct AdminThrottleHandler: HTTPHandler {
                     guard let mode = ThrottleMode(rawValue: m) else { return .failure(.invalidField("\(name).mode", "one of enforce, shadow, off")) }
                     change.mode = mode
                 default:
-                    return .failure(.invalidField("\(name).\(k)", "rate and burst are numbers, mode is enforce|shadow|off"))
+                    let field = ["rate", "burst", "mode"].contains(k) ? "\(name).\(k)" : name
+                    return .failure(.invalidField(field, "rate and burst are numbers, mode is enforce|shadow|off"))
                 }
             }
             switch change.applied(to: next[rc]) {

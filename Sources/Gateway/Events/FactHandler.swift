@@ -1,0 +1,68 @@
+// POST /v1/webinars/{webinar_id}/sessions/{session_id}/events (contract §4). Order: 404 (ids) → 401 →
+// 403 (role, scope, own session) → 429 (events bucket) → 415/422 (body) → ONE emit script. Answers
+// {"emitted": [hooks], "duplicate": bool}; a pure repeat is {"emitted": [], "duplicate": true}; a retry
+// with the same Idempotency-Key gets the first answer again. Redis down → 503, nothing reported emitted.
+import RedisStore
+import Throttle
+
+/// Settings of event emission.
+public struct EventSettings: Sendable {
+    /// Once-marks and session records live this long (must outlive any session), seconds.
+    public var onceMarkTTLSeconds = 30 * 86_400
+    /// Approximate MAXLEN of the `wg:events` stream.
+    public var streamMaxLength = 1_000_000
+    /// Largest serialized `form_payload`, bytes.
+    public var maxFormPayloadBytes = 16 * 1024
+    public init() {}
+}
+
+/// The client-facts route.
+public struct FactHandler: HTTPHandler {
+    let auth: Authorization
+    let redis: RedisClient
+    let throttle: ThrottleService
+    let settings: EventSettings
+
+    public init(auth: Authorization, redis: RedisClient, throttle: ThrottleService, settings: EventSettings) {
+        self.auth = auth
+        self.redis = redis
+        self.throttle = throttle
+        self.settings = settings
+    }
+
+    public func handle(_ request: Request, _ responder: Responder) {
+        guard let webinarID = request.parameter("webinar_id"), Identifier.isValid(webinarID),
+              let sessionID = request.parameter("session_id"), Identifier.isValid(sessionID) else {
+            return responder.fail(.notFound)
+        }
+        let claims: Claims
+        switch auth.authenticate(request, now: WallClock.nowMillis() / 1000) {
+        case .failure(let p): return responder.fail(p)
+        case .success(let c): claims = c
+        }
+        if let p = Authorization.authorize(claims, .clientFact, webinarID: webinarID, sessionID: sessionID) {
+            return responder.fail(p)
+        }
+        let connection = redis.connection(on: request.loop)
+        throttle.limiter(on: request.loop).check(.events, user: claims.sub, session: sessionID, on: connection) { outcome in
+            guard outcome.passes else { return responder.fail(RateLimitFields.refusal(outcome)) }
+            let rateHeaders = RateLimitFields.headers(outcome)
+            let plan: FactPlan
+            switch FactPlanner.plan(request, claims: claims, webinarID: webinarID, sessionID: sessionID, settings: settings) {
+            case .failure(var p):
+                p.headers += rateHeaders
+                return responder.fail(p)
+            case .success(let f): plan = f
+            }
+            connection.evalScript(EventScripts.emit, keys: plan.keys, args: [plan.planJSON]) { result in
+                guard case .success(let reply) = result, let parts = reply.array, let code = parts.first?.integer else {
+                    return responder.fail(.redisUnavailable)
+                }
+                let hooks = parts.dropFirst().compactMap(\.string)
+                let duplicate = code == 0
+                let body = "{\"emitted\":[" + hooks.map(JSONText.quoted).joined(separator: ",") + "],\"duplicate\":\(duplicate)}"
+                responder.respond(.json(200, body, headers: rateHeaders))
+            }
+        }
+    }
+}
