@@ -31,5 +31,6 @@ public final class ManualClock: LoopClock {
 /// Converts seconds (as configured by humans) to nanoseconds, clamping negatives to zero.
 @inline(__always)
 public func nanos(seconds: Double) -> UInt64 {
-    seconds <= 0 ? 0 : UInt64(seconds * 1_000_000_000)
+    guard seconds.isFinite, seconds > 0 else { return seconds == .infinity ? UInt64.max / 2 : 0 }
+    return seconds >= 1e9 ? UInt64.max / 2 : UInt64(seconds * 1_000_000_000)  // never traps, never wraps a deadline
 }

@@ -80,6 +80,30 @@ public enum Socket {
         return withUnsafePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) } }
     }
 
+    /// The peer's numeric address (`1.2.3.4` or `::1`), or "" if unknown.
+    public static func peerAddress(_ fd: Int32) -> String {
+        var ss = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &len) } }
+        guard rc == 0 else { return "" }
+        var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        if ss.ss_family == sa_family_t(AF_INET6) {
+            return withUnsafePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                var a = p.pointee.sin6_addr
+                return inet_ntop(AF_INET6, &a, &buf, socklen_t(buf.count)) != nil ? Self.text(buf) : ""
+            } }
+        }
+        return withUnsafePointer(to: &ss) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
+            var a = p.pointee.sin_addr
+            return inet_ntop(AF_INET, &a, &buf, socklen_t(buf.count)) != nil ? Self.text(buf) : ""
+        } }
+    }
+
+    private static func text(_ cString: [CChar]) -> String {
+        let bytes = cString.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Accepts one pending connection (non-blocking, close-on-exec).
     public static func accept(_ listener: Int32) throws(IOError) -> IOResult<Int32> {
         try Linux.accept(listener)

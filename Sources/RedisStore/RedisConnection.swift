@@ -27,6 +27,9 @@ public final class RedisConnection {
     public let configuration: RedisConnectionConfiguration
     /// Called on the loop when the connection becomes usable or stops being usable.
     public var onStateChange: ((RedisConnectionState) -> Void)?
+    /// Called on the loop after every command with its round-trip time in nanoseconds and whether it
+    /// failed in transport (not connected, timeout, disconnect). For metrics; nil costs nothing.
+    public var onCommandComplete: ((_ nanos: UInt64, _ failed: Bool) -> Void)?
     /// True once connected and the handshake answered; false while down, connecting or backing off.
     public private(set) var isConnected = false
 
@@ -121,6 +124,16 @@ public final class RedisConnection {
 
     /// Sends with an absolute deadline, refusing commands that would break a shared connection.
     func send(_ command: RedisCommand, deadline: UInt64?, _ completion: @escaping (Result<RedisReply, RedisError>) -> Void) {
+        var completion = completion
+        if let observe = onCommandComplete {
+            let clock = loop.clock
+            let start = clock.nowNanos()
+            let inner = completion
+            completion = { result in
+                if case .failure = result { observe(clock.nowNanos() &- start, true) } else { observe(clock.nowNanos() &- start, false) }
+                inner(result)
+            }
+        }
         guard isConnected, !closed, let ctx = context else { return completion(.failure(.notConnected)) }
         guard command.argumentCount > 0 else { return completion(.failure(.protocolError("empty command"))) }
         if let name = command.connectionStateCommandName {

@@ -32,7 +32,7 @@ public enum LimitsCodec {
     public static func fields(_ limits: [RouteClass: ClassLimits]) -> [String] {
         var out: [String] = []
         for (rc, l) in limits.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            out += ["\(rc.rawValue).rate", String(l.rate), "\(rc.rawValue).burst", String(Int(l.burst)), "\(rc.rawValue).mode", l.mode.rawValue]
+            out += ["\(rc.rawValue).rate", String(l.rate), "\(rc.rawValue).burst", String(TokenBucket.seconds(l.burst)), "\(rc.rawValue).mode", l.mode.rawValue]
         }
         return out
     }
@@ -52,8 +52,8 @@ public enum LimitsCodec {
     public static func json(_ limits: ThrottleLimits) -> String {
         "{" + RouteClass.allCases.map { rc in
             let l = limits[rc]
-            let rate = l.rate == l.rate.rounded() ? String(Int(l.rate)) : String(l.rate)
-            return "\"\(rc.rawValue)\":{\"rate\":\(rate),\"burst\":\(Int(l.burst)),\"mode\":\"\(l.mode.rawValue)\"}"
+            let rate = l.rate == l.rate.rounded() && l.rate < 1e12 ? String(TokenBucket.seconds(l.rate)) : String(l.rate)
+            return "\"\(rc.rawValue)\":{\"rate\":\(rate),\"burst\":\(TokenBucket.seconds(l.burst)),\"mode\":\"\(l.mode.rawValue)\"}"
         }.joined(separator: ",") + "}"
     }
 }

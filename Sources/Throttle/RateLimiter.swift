@@ -59,7 +59,7 @@ public final class RateLimiter {
         var out: [RouteClass: [String]] = [:]
         for rc in RouteClass.allCases {
             let l = limits[rc]
-            out[rc] = [String(l.rate), String(Int(l.burst)), String(ttl)]
+            out[rc] = [String(l.rate), String(TokenBucket.seconds(l.burst)), String(ttl)]
         }
         return out
     }

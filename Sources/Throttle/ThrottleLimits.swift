@@ -27,12 +27,15 @@ public struct ClassLimits: Sendable, Equatable, Codable {
 
     /// Highest accepted rate, tokens per second.
     public static let maxRate = 100_000.0
+    /// Lowest accepted rate, tokens per second (one token per 1,000 s). Below it the refill times
+    /// (burst / rate) stop being meaningful numbers of seconds.
+    public static let minRate = 0.001
     /// Highest accepted burst, tokens.
     public static let maxBurst = 1_000_000.0
 
     /// Why these limits are refused, or nil when they are fine.
     public var problem: String? {
-        if !rate.isFinite || rate <= 0 || rate > Self.maxRate { return "rate must be a number of tokens per second above 0 and at most \(Int(Self.maxRate))" }
+        if !rate.isFinite || rate < Self.minRate || rate > Self.maxRate { return "rate must be a number of tokens per second from \(Self.minRate) to \(Int(Self.maxRate))" }
         if !burst.isFinite || burst < 1 || burst > Self.maxBurst || burst != burst.rounded() { return "burst must be a whole number from 1 to \(Int(Self.maxBurst))" }
         return nil
     }

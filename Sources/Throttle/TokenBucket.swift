@@ -39,9 +39,15 @@ public struct TokenBucket: Sendable, Equatable {
 
     /// The decision for buckets whose lowest level is `low` after the take.
     public static func decision(allowed: Bool, low: Double, rate: Double, burst: Double) -> Decision {
-        Decision(allowed: allowed, remaining: Int(low.rounded(.down)),
-                 retryAfterSeconds: allowed ? 0 : max(1, Int(((1 - low) / rate).rounded(.up))),
-                 fullInSeconds: Int(((burst - low) / rate).rounded(.up)))
+        Decision(allowed: allowed, remaining: seconds(low.rounded(.down)),
+                 retryAfterSeconds: allowed ? 0 : max(1, seconds(((1 - low) / rate).rounded(.up))),
+                 fullInSeconds: seconds(((burst - low) / rate).rounded(.up)))
+    }
+
+    /// A whole number from any Double: NaN and negatives → 0, huge values capped (never traps).
+    public static func seconds(_ v: Double) -> Int {
+        guard v.isFinite, v > 0 else { return 0 }
+        return v >= 1e12 ? 1_000_000_000_000 : Int(v)
     }
 
     /// Refills to `nowMicros` and takes one token if there is one.

@@ -22,8 +22,10 @@ public struct FactHandler: HTTPHandler {
     let redis: RedisClient
     let throttle: ThrottleService
     let settings: EventSettings
+    let stats: NodeStats?
 
-    public init(auth: Authorization, redis: RedisClient, throttle: ThrottleService, settings: EventSettings) {
+    public init(auth: Authorization, redis: RedisClient, throttle: ThrottleService, settings: EventSettings, stats: NodeStats? = nil) {
+        self.stats = stats
         self.auth = auth
         self.redis = redis
         self.throttle = throttle
@@ -60,6 +62,9 @@ public struct FactHandler: HTTPHandler {
                 }
                 let hooks = parts.dropFirst().compactMap(\.string)
                 let duplicate = code == 0
+                if let s = stats?.on(request.loop.index) {
+                    if duplicate { s.eventDuplicates += 1 } else if code == 1 { s.eventsEmitted += hooks.count }
+                }
                 let body = "{\"emitted\":[" + hooks.map(JSONText.quoted).joined(separator: ",") + "],\"duplicate\":\(duplicate)}"
                 responder.respond(.json(200, body, headers: rateHeaders))
             }

@@ -16,7 +16,7 @@ public struct ReadyHandler: HTTPHandler {
     let state: ServerState
     public init(state: ServerState) { self.state = state }
     public func handle(_ request: Request, _ responder: Responder) {
-        if state.draining.load(ordering: .relaxed) {
+        if state.notReady.load(ordering: .relaxed) || state.draining.load(ordering: .relaxed) {
             var p = Problem(status: 503, slug: "draining", title: "The node is draining")
             p.headers = [("Cache-Control", "no-store")]
             responder.fail(p)

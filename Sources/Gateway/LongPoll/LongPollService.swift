@@ -19,7 +19,10 @@ public final class LongPollService: Sendable {
     static let resyncConnectWaitNanos: UInt64 = 10_000_000_000
 
     /// Creates registries for every loop of `group`; call `start()` once the loops run.
-    public init(group: EventLoopGroup, redis: RedisClient, lingerSeconds: Double = 5) {
+    private let stats: NodeStats?
+
+    public init(group: EventLoopGroup, redis: RedisClient, stats: NodeStats? = nil, lingerSeconds: Double = 5) {
+        self.stats = stats
         self.group = group
         self.redis = redis
         self.lingerSeconds = lingerSeconds
@@ -51,8 +54,10 @@ public final class LongPollService: Sendable {
         subscriptions.withLock { $0 = subsBox }
         for (i, box) in registries.enumerated() {
             let loop = box.value.loop
+            let stats = self.stats
             loop.execute {
                 let registry = box.value
+                if let s = stats { registry.stats = s.on(i) }
                 registry.onInterest = { id, on in
                     hub.execute { subsBox?.value.setInterest(id, loopIndex: i, on) }
                 }

@@ -71,7 +71,7 @@ final class RoomSubscriptions {
         switch payload[0] {
         case UInt8(ascii: "r"):
             if let v = Int64(rest), let last = lastVersion[webinarID], v <= last { return }
-            readAndBroadcast(webinarID)
+            readAndBroadcast(webinarID, noticeAt: loop.clock.nowNanos())
         case UInt8(ascii: "s"):
             for i in interest[webinarID] ?? [] {
                 dispatch(i) { $0.sessionChanged(webinarID, sessionID: rest) }
@@ -89,7 +89,7 @@ final class RoomSubscriptions {
         }
     }
 
-    private func readAndBroadcast(_ webinarID: String) {
+    private func readAndBroadcast(_ webinarID: String, noticeAt: UInt64? = nil) {
         let keys = RoomKeys(webinarID)
         let connection = self.connection
         // After an outage the subscriber can be back before this connection: wait for it (bounded).
@@ -101,7 +101,7 @@ final class RoomSubscriptions {
                 if let last = self.lastVersion[webinarID], snapshot.version <= last { return }
                 self.lastVersion[webinarID] = snapshot.version
                 for i in self.interest[webinarID] ?? [] {
-                    self.dispatch(i) { $0.roomChanged(webinarID, snapshot) }
+                    self.dispatch(i) { $0.roomChanged(webinarID, snapshot, noticeAt: noticeAt) }
                 }
             }
         }

@@ -17,6 +17,8 @@ final class WaiterRegistry {
     let parked = Atomic<Int>(0)
     /// Called when this loop gains its first / loses its last poll of a room.
     var onInterest: ((String, Bool) -> Void)?
+    /// This loop's statistics (wake fan-out latency).
+    var stats: LoopStats?
     /// Re-reads one poll's state (room + its session) from Redis, on this loop.
     var reader: ((StateView, @escaping (StateView?) -> Void) -> Void)?
 
@@ -58,7 +60,7 @@ final class WaiterRegistry {
     }
 
     /// A newer room state, read once for the node: answer every poll that has an older one.
-    func roomChanged(_ webinarID: String, _ snapshot: RoomSnapshot) {
+    func roomChanged(_ webinarID: String, _ snapshot: RoomSnapshot, noticeAt: UInt64? = nil) {
         guard let room = rooms[webinarID] else { return }
         if (room.latest?.version ?? -1) < snapshot.version { room.latest = snapshot }
         var prefixes: [WebinarType: [UInt8]] = [:]
@@ -74,6 +76,9 @@ final class WaiterRegistry {
             remove(w)
             let etag = StateView.etag(roomVersion: snapshot.version, sessionPart: w.sessionTagPart, type: type)
             finish(w, StateResponses.ok(etag: etag, prefix: prefix, tail: w.sessionTail, extra: w.extraHeaders))
+        }
+        if let t = noticeAt, !moved.isEmpty {
+            stats?.wakeFanout.observe(seconds: Double(loop.clock.nowNanos() &- t) / 1e9)
         }
         dropRoomIfEmpty(webinarID)
     }

@@ -36,6 +36,12 @@ final class Connection: IOHandler {
     var currentKeepAlive = true
     /// The allowed Origin of the request being answered (CORS headers go on its answer).
     var currentOrigin: String?
+    /// Route label and start time of the request being answered (metrics, access log).
+    var currentRoute = "unmatched"
+    var currentStart: UInt64 = 0
+    var currentMethod = ""
+    var currentPath = ""
+    var currentClient = ""
     var peerClosed = false
     var closeAfterWrite = false
     var processing = false
@@ -43,8 +49,12 @@ final class Connection: IOHandler {
     var deadline: UInt64 = 0
     var timer: LoopTimer?
 
+    /// The TCP peer (a proxy when behind a load balancer).
+    let peerAddress: String
+
     init(fd: Int32, context: LoopContext) {
         self.fd = fd
+        self.peerAddress = Socket.peerAddress(fd)
         self.context = context
         self.parser = HTTPRequestParser(limits: context.configuration.httpLimits)
     }
@@ -194,6 +204,14 @@ final class Connection: IOHandler {
         body = []
         context.requestsDispatched &+= 1
         let responder = Responder(connection: self, sequence: seq)
+        currentStart = context.loop.now
+        currentRoute = "unmatched"
+        if context.configuration.accessLog {
+            currentMethod = head.method.rawValue
+            currentPath = head.path
+            currentClient = ClientAddress.of(peer: peerAddress, forwardedFor: head.headers.values("x-forwarded-for"),
+                                             trusted: context.configuration.trustedProxies)
+        }
         currentOrigin = context.cors.allowedOrigin(head)
         if context.cors.isPreflight(head) {
             currentOrigin = nil  // the preflight answer carries its own CORS fields
@@ -201,9 +219,11 @@ final class Connection: IOHandler {
             return
         }
         switch context.router.match(head.method, path: head.path) {
-        case .found(let handler, let params):
+        case .found(let handler, let params, let label):
+            currentRoute = label
             var request = Request(head: head, body: requestBody, loop: context.loop)
             request.pathParameters = params
+            request.peerAddress = peerAddress
             handler.handle(request, responder)
         case .methodNotAllowed(let allow):
             responder.fail(.methodNotAllowed(allow: allow))
@@ -219,6 +239,8 @@ final class Connection: IOHandler {
         currentIsHead = false
         currentKeepAlive = false
         currentOrigin = nil
+        currentRoute = "invalid"
+        currentStart = context.loop.now
         respond(sequence: sequence, problem.response)
     }
 
@@ -243,6 +265,9 @@ final class Connection: IOHandler {
             response.headers += context.cors.headers(for: origin)
             currentOrigin = nil
         }
+        let seconds = Double(context.loop.clock.nowNanos() &- currentStart) / 1e9
+        context.stats.request(route: currentRoute, code: response.status, seconds: seconds)
+        if context.configuration.accessLog { accessLog(response.status, seconds) }
         ResponseWriter.append(response, to: &output, date: context.dateHeaderValue, close: close, omitBody: currentIsHead)
         parser.reset()
         state = .readingHead
@@ -270,6 +295,11 @@ final class Connection: IOHandler {
         default:
             currentKeepAlive = false
         }
+    }
+
+    private func accessLog(_ status: Int, _ seconds: Double) {
+        Log.info("request", [("method", currentMethod), ("path", currentPath), ("route", currentRoute), ("status", String(status)),
+                             ("ms", String(Int(seconds * 1000))), ("client", currentClient), ("peer", peerAddress)])
     }
 
     private func closeWhenWritten() {

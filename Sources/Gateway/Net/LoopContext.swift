@@ -16,6 +16,8 @@ public final class LoopContext {
     let router: Router
     /// CORS allow-list (from `--cors-origins`).
     let cors: CORSPolicy
+    /// This loop's statistics.
+    let stats: LoopStats
     var connections: [ObjectIdentifier: Connection] = [:]
     var acceptor: Acceptor?
     /// Requests dispatched on this loop (per-loop: no shared cache line on the hot path).
@@ -23,7 +25,8 @@ public final class LoopContext {
     private var dateSecond: Int = -1
     private var dateText = ""
 
-    init(loop: EventLoop, configuration: ServerConfiguration, state: ServerState, router: Router) {
+    init(loop: EventLoop, configuration: ServerConfiguration, state: ServerState, router: Router, stats: LoopStats) {
+        self.stats = stats
         self.loop = loop
         self.configuration = configuration
         self.state = state

@@ -7,7 +7,9 @@ public final class ServerState: Sendable {
     public let openConnections = Atomic<Int>(0)
     /// Connections closed at accept because `maxConnections` was reached.
     public let refusedConnections = Atomic<Int>(0)
-    /// Set on SIGTERM: /readyz turns 503, keep-alive ends, parked polls are answered.
+    /// Set first on SIGTERM: /readyz turns 503 so load balancers stop sending; the node still serves.
+    public let notReady = Atomic<Bool>(false)
+    /// Set after the drain delay: parked polls are answered, keep-alive ends, accepting stops.
     public let draining = Atomic<Bool>(false)
     /// Whether the command connections to Redis are up (drives /readyz).
     public let redisReady = Atomic<Bool>(false)
@@ -16,6 +18,6 @@ public final class ServerState: Sendable {
 
     /// True when the node should receive traffic.
     public var isReady: Bool {
-        !draining.load(ordering: .relaxed) && redisReady.load(ordering: .relaxed)
+        !notReady.load(ordering: .relaxed) && !draining.load(ordering: .relaxed) && redisReady.load(ordering: .relaxed)
     }
 }

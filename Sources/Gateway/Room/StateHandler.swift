@@ -27,24 +27,30 @@ public struct StateHandler: HTTPHandler {
     }
 
     public func handle(_ request: Request, _ responder: Responder) {
+        // Contract §2: Cache-Control: no-store on every answer of this route, errors included.
+        func fail(_ problem: Problem) {
+            var p = problem
+            p.headers.append(("Cache-Control", "no-store"))
+            responder.fail(p)
+        }
         guard let webinarID = request.parameter("webinar_id"), Identifier.isValid(webinarID) else {
-            return responder.fail(.notFound)
+            return fail(.notFound)
         }
         let claims: Claims
         switch auth.authenticate(request, now: WallClock.nowMillis() / 1000) {
-        case .failure(let p): return responder.fail(p)
+        case .failure(let p): return fail(p)
         case .success(let c): claims = c
         }
         let explicitSession = request.query("session_id")
         if let s = explicitSession, !Identifier.isValid(s) {
-            return responder.fail(.invalidParameter("session_id", "must be 1-128 characters of [A-Za-z0-9._:-]"))
+            return fail(.invalidParameter("session_id", "must be 1-128 characters of [A-Za-z0-9._:-]"))
         }
         if let p = Authorization.authorize(claims, .readState, webinarID: webinarID, sessionID: explicitSession) {
-            return responder.fail(p)
+            return fail(p)
         }
         let wait: WaitRequest
         switch WaitRequest.parse(request, cap: maxWaitSeconds) {
-        case .failure(let p): return responder.fail(p)
+        case .failure(let p): return fail(p)
         case .success(let w): wait = w
         }
         let sessionID = explicitSession ?? claims.sessionID
@@ -58,10 +64,10 @@ public struct StateHandler: HTTPHandler {
                          throttle: throttleArgs) { result in
             guard case .success(let (view, throttleReply)) = result else {
                 if throttled { _ = limiter.storeFailed(.state, keys: bucketKeys) }
-                return responder.fail(.redisUnavailable)
+                return fail(.redisUnavailable)
             }
             let outcome = throttleReply.map { limiter.decide(.state, scriptReply: $0) } ?? limiter.disabled(.state)
-            guard outcome.passes else { return responder.fail(RateLimitFields.refusal(outcome)) }
+            guard outcome.passes else { return fail(RateLimitFields.refusal(outcome)) }
             var extra = RateLimitFields.headers(outcome)
             if let applied = wait.preferenceApplied { extra.append(("Preference-Applied", "wait=\(applied)")) }
             guard let inm = ifNoneMatch, ETagMatch.matches(inm, view.etag) else {

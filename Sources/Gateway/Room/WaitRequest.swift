@@ -22,7 +22,9 @@ struct WaitRequest {
                     return .failure(.invalidParameter("wait", "Prefer: wait must be a number of seconds, 0 or more"))
                 }
                 let applied = min(v, cap)
-                let text = applied == applied.rounded() ? String(Int(applied)) : String(applied)
+                // Whole seconds, or milliseconds precision: never an exponent form like 1e-05.
+                let millis = (applied * 1000).rounded()
+                let text = millis.truncatingRemainder(dividingBy: 1000) == 0 ? String(Int(millis / 1000)) : String(Double(Int(millis)) / 1000)
                 return .success(WaitRequest(seconds: applied, preferenceApplied: text))
             }
         }

@@ -12,22 +12,31 @@ public struct Request: Sendable {
     public var pathParameters: [String: String] = [:]
     /// The loop this request is handled on (handlers run on its thread).
     public let loop: EventLoop
+    /// The TCP peer's address (a proxy's, behind a load balancer; see `ClientAddress`).
+    public var peerAddress = ""
 
     /// A path parameter by name.
     public func parameter(_ name: String) -> String? { pathParameters[name] }
 
-    /// The decoded query parameters (`a=1&b=2`); percent-decoding is left to the caller.
+    /// The query parameters (`a=1&b=2`), percent-decoded (`+` is a space); a malformed escape
+    /// decodes to U+FFFD so the value fails validation instead of being silently changed.
     public var queryItems: [(String, String)] {
         guard let q = head.query, !q.isEmpty else { return [] }
         return q.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let name: Substring, value: Substring
             if let eq = pair.firstIndex(of: "=") {
-                return (String(pair[..<eq]), String(pair[pair.index(after: eq)...]))
+                name = pair[..<eq]
+                value = pair[pair.index(after: eq)...]
+            } else {
+                name = pair
+                value = ""
             }
-            return (String(pair), "")
+            return (PercentDecoding.decode(name, plusIsSpace: true) ?? "\u{FFFD}",
+                    PercentDecoding.decode(value, plusIsSpace: true) ?? "\u{FFFD}")
         }
     }
 
-    /// The first query parameter called `name`.
+    /// The first query parameter called `name`, decoded.
     public func query(_ name: String) -> String? {
         queryItems.first { $0.0 == name }?.1
     }

@@ -10,6 +10,8 @@ public struct Router: Sendable {
         let method: HTTPMethod
         let segments: [Segment]
         let handler: any HTTPHandler
+        /// Low-cardinality name for metrics and logs.
+        let label: String
     }
     private enum Segment: Sendable, Equatable {
         case literal([UInt8])
@@ -18,7 +20,7 @@ public struct Router: Sendable {
 
     /// What routing found.
     public enum Match {
-        case found(any HTTPHandler, [String: String])
+        case found(any HTTPHandler, [String: String], label: String)
         case methodNotAllowed([String])
         case notFound
     }
@@ -29,13 +31,13 @@ public struct Router: Sendable {
 
     public init() {}
 
-    /// Adds a route; `{name}` segments become path parameters.
-    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: any HTTPHandler) {
+    /// Adds a route; `{name}` segments become path parameters; `label` names it in metrics (default: the pattern).
+    public mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: any HTTPHandler, label: String? = nil) {
         let segs = pattern.split(separator: "/", omittingEmptySubsequences: true).map { s -> Segment in
             if s.hasPrefix("{") && s.hasSuffix("}") { return .parameter(String(s.dropFirst().dropLast())) }
             return .literal(Array(s.utf8))
         }
-        let route = Route(method: method, segments: segs, handler: handler)
+        let route = Route(method: method, segments: segs, handler: handler, label: label ?? pattern)
         if segs.allSatisfy({ if case .literal = $0 { true } else { false } }) {
             exact[pattern, default: []].append(route)
         } else {
@@ -46,7 +48,7 @@ public struct Router: Sendable {
     /// Finds the handler for `method` and `path`.
     public func match(_ method: HTTPMethod, path: String) -> Match {
         if let candidates = exact[path] {
-            for route in candidates where route.method == method { return .found(route.handler, [:]) }
+            for route in candidates where route.method == method { return .found(route.handler, [:], label: route.label) }
             return pick(method, candidates.map { ($0, [:]) })
         }
         var path = path
@@ -69,13 +71,13 @@ public struct Router: Sendable {
 
     private func pick(_ method: HTTPMethod, _ candidates: [(Route, [String: String])]) -> Match {
         var allowed: [String] = []
-        var headFallback: (any HTTPHandler, [String: String])?
+        var headFallback: (any HTTPHandler, [String: String], String)?
         for (route, params) in candidates {
-            if route.method == method { return .found(route.handler, params) }
-            if method == .head && route.method == .get { headFallback = (route.handler, params) }
+            if route.method == method { return .found(route.handler, params, label: route.label) }
+            if method == .head && route.method == .get { headFallback = (route.handler, params, route.label) }
             allowed.append(Self.name(route.method))
         }
-        if let (h, p) = headFallback { return .found(h, p) }
+        if let (h, p, l) = headFallback { return .found(h, p, label: l) }
         if allowed.isEmpty { return .notFound }
         if allowed.contains("GET") && !allowed.contains("HEAD") { allowed.append("HEAD") }
         return .methodNotAllowed(allowed)
@@ -94,7 +96,11 @@ public struct Router: Sendable {
                 }
             case .parameter(let name):
                 if range.isEmpty { return nil }
-                params[name] = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                // Percent-encoded segments decode (RFC 3986 §2.1); a malformed one matches nothing, and
+                // neither do dot-segments (`.`, `..`, encoded or not: RFC 3986 §5.2.4 removes them).
+                guard let value = PercentDecoding.decode(raw[...]), value != ".", value != ".." else { return nil }
+                params[name] = value
             }
         }
         return params

@@ -75,6 +75,17 @@ public enum ConfigurationLoader {
         option("--grace", "seconds SIGTERM waits for in-flight work (default 10)") { c, v throws(ConfigurationError) in
             c.graceSeconds = try seconds(v, "--grace", 0...3600)
         },
+        option("--drain-delay", "seconds SIGTERM keeps serving with /readyz 503 before draining (default 0)") { c, v throws(ConfigurationError) in
+            c.drainDelaySeconds = try seconds(v, "--drain-delay", 0...600)
+        },
+        option("--trusted-proxies", "CIDR[,CIDR...] peers whose X-Forwarded-For gives the client address") { c, v throws(ConfigurationError) in
+            var list: [CIDR] = []
+            for item in v.split(separator: ",") {
+                guard let cidr = CIDR(String(item)) else { throw ConfigurationError("--trusted-proxies: '\(item)' is not an IPv4/IPv6 address or CIDR") }
+                list.append(cidr)
+            }
+            c.trustedProxies = list
+        },
         option("--max-request-line-bytes", "request line limit in bytes (414; default 8192)") { c, v throws(ConfigurationError) in
             c.httpLimits.maxRequestLineBytes = try int(v, "--max-request-line-bytes", 64...1_048_576)
         },

@@ -3,6 +3,7 @@
 // SIGTERM path: drain, wait for in-flight work up to the grace period, stop loops, stop the embedded
 // Redis. Used by `gateway serve` and by tests that want a real node in-process.
 import Foundation
+import Glibc
 import Reactor
 import RedisStore
 import Synchronization
@@ -66,24 +67,26 @@ public final class GatewayNode: Sendable {
         self.redis = RedisClient(group: group, address: address, configuration: redisConfig)
         self.connected = Mutex(Array(repeating: false, count: group.loops.count))
         let state = ServerState()
+        let stats = NodeStats(loops: group.loops)
         let auth = Authorization(verifier: JWTVerifier(keys: try JWTKeySet(configuration.jwtKeys)))
-        let longPoll = LongPollService(group: group, redis: redis)
+        let longPoll = LongPollService(group: group, redis: redis, stats: stats)
         self.longPoll = longPoll
         let throttle = ThrottleService(group: group, redis: redis, failClosed: configuration.throttleFailClosed)
         self.throttle = throttle
         var router = Router()
-        router.add(.get, "/healthz", HealthHandler())
-        router.add(.get, "/readyz", ReadyHandler(state: state))
-        router.add(.get, "/metrics", MetricsHandler(state: state, longPoll: longPoll, throttle: throttle))
+        router.add(.get, "/healthz", HealthHandler(), label: "healthz")
+        router.add(.get, "/readyz", ReadyHandler(state: state), label: "readyz")
+        router.add(.get, "/metrics", MetricsHandler(state: state, stats: stats, longPoll: longPoll, throttle: throttle), label: "metrics")
         router.add(.get, "/v1/webinars/{webinar_id}/state",
-                   StateHandler(auth: auth, longPoll: longPoll, redis: redis, throttle: throttle, maxWaitSeconds: configuration.maxWaitSeconds))
-        router.add(.post, "/v1/hooks/{hook}", HookHandler(auth: auth, redis: redis, throttle: throttle, events: configuration.events))
+                   StateHandler(auth: auth, longPoll: longPoll, redis: redis, throttle: throttle, maxWaitSeconds: configuration.maxWaitSeconds),
+                   label: "state")
+        router.add(.post, "/v1/hooks/{hook}", HookHandler(auth: auth, redis: redis, throttle: throttle, events: configuration.events), label: "hooks")
         router.add(.post, "/v1/webinars/{webinar_id}/sessions/{session_id}/events",
-                   FactHandler(auth: auth, redis: redis, throttle: throttle, settings: configuration.events))
+                   FactHandler(auth: auth, redis: redis, throttle: throttle, settings: configuration.events, stats: stats), label: "events")
         let admin = AdminThrottleHandler(auth: auth, redis: redis)
-        router.add(.get, "/v1/admin/throttle", admin)
-        router.add(.put, "/v1/admin/throttle", admin)
-        self.server = GatewayServer(configuration: configuration, router: router, group: group, state: state)
+        router.add(.get, "/v1/admin/throttle", admin, label: "admin_throttle")
+        router.add(.put, "/v1/admin/throttle", admin, label: "admin_throttle")
+        self.server = GatewayServer(configuration: configuration, router: router, group: group, state: state, stats: stats)
         server.onDrain { longPoll.drain() }
         watchRedis(group)
         group.start()
@@ -117,6 +120,8 @@ public final class GatewayNode: Sendable {
             loop.execute { [self] in
                 let conn = redis.connection(on: loop)
                 let index = loop.index
+                let loopStats = server.stats.on(index)
+                conn.onCommandComplete = { nanos, failed in loopStats.redisCommand(nanos: nanos, failed: failed) }
                 conn.onStateChange = { [self] st in self.setConnected(index, st == .connected) }
                 setConnected(index, conn.isConnected)
             }
@@ -138,6 +143,11 @@ public final class GatewayNode: Sendable {
     /// - Returns: whether every connection finished within the grace period.
     @discardableResult
     public func shutdown() -> Bool {
+        if configuration.drainDelaySeconds > 0 {
+            server.markNotReady()
+            Log.info("not ready; serving on during the drain delay", [("seconds", String(configuration.drainDelaySeconds))])
+            usleep(UInt32(min(configuration.drainDelaySeconds, 3600) * 1_000_000))
+        }
         server.drain()
         let clean = server.waitForConnections(seconds: configuration.graceSeconds)
         if !clean { Log.warning("grace period over; closing remaining connections", [("open", String(server.state.openConnections.load(ordering: .relaxed)))]) }

@@ -20,12 +20,18 @@ public final class GatewayServer: Sendable {
 
     /// Creates a node (not yet listening).
     /// - Throws: `IOError` when a loop cannot be created.
-    public init(configuration: ServerConfiguration, router: Router, group: EventLoopGroup, state: ServerState = ServerState()) {
+    /// Per-loop statistics (requests, latencies, Redis round trips, wakes).
+    public let stats: NodeStats
+
+    public init(configuration: ServerConfiguration, router: Router, group: EventLoopGroup, state: ServerState = ServerState(),
+                stats: NodeStats? = nil) {
         self.configuration = configuration
         self.state = state
         self.group = group
+        let stats = stats ?? NodeStats(loops: group.loops)
+        self.stats = stats
         self.contexts = group.loops.map {
-            LoopContextBox(LoopContext(loop: $0, configuration: configuration, state: state, router: router))
+            LoopContextBox(LoopContext(loop: $0, configuration: configuration, state: state, router: router, stats: stats.on($0.index)))
         }
     }
 
@@ -68,8 +74,14 @@ public final class GatewayServer: Sendable {
         drainHooks.withLock { $0.append(hook) }
     }
 
+    /// First step of SIGTERM: /readyz answers 503 while the node keeps serving (load balancers notice).
+    public func markNotReady() {
+        state.notReady.store(true, ordering: .relaxed)
+    }
+
     /// Starts a graceful drain: not ready, stop accepting, close idle connections, answer parked ones.
     public func drain() {
+        state.notReady.store(true, ordering: .relaxed)
         guard !state.draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for hook in drainHooks.withLock({ $0 }) { hook() }
         for box in contexts {

@@ -27,6 +27,11 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections: Int = 20_000
     /// How long SIGTERM waits for in-flight work before exiting.
     public var graceSeconds: Double = 10
+    /// After SIGTERM, how long the node keeps serving with /readyz 503 before draining, so a load
+    /// balancer's health check takes it out of rotation first.
+    public var drainDelaySeconds: Double = 0
+    /// Peers whose X-Forwarded-For is believed (load balancers).
+    public var trustedProxies: [CIDR] = []
     /// Development mode: makes up a JWT key when none is configured.
     public var dev = false
     /// Request parsing limits (request line, header bytes and count, body bytes).

@@ -9,13 +9,19 @@ struct JSONBody {
 
     /// Parses `bytes` as exactly one JSON object.
     static func parse(_ request: Request) -> Result<JSONBody, Problem> {
-        if let ct = request.head.headers.first("content-type"), !ct.lowercased().hasPrefix("application/json") {
+        if let ct = request.head.headers.first("content-type"), !isJSON(ct) {
             return .failure(Problem(status: 415, slug: "unsupported-media-type", title: "The body must be application/json"))
         }
         guard let object = JWTJSONParser.parseObject(request.body) else {
             return .failure(.invalidField("body", "must be one JSON object"))
         }
         return .success(JSONBody(fields: object))
+    }
+
+    /// `application/json`, optionally with parameters (`; charset=utf-8`), case-insensitive (RFC 9110 §8.3.1).
+    static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } ?? ""
+        return media == "application/json"
     }
 
     /// A required identifier field.

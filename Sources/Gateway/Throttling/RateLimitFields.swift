@@ -13,8 +13,8 @@ enum RateLimitFields {
 
     /// `"state";q=30;w=15`: quota = burst, window = seconds to refill it.
     static func policy(_ rc: RouteClass, _ l: ClassLimits) -> String {
-        let window = max(1, Int((l.burst / l.rate).rounded(.up)))
-        return "\"" + rc.rawValue + "\";q=" + String(Int(l.burst)) + ";w=" + String(window)
+        let window = max(1, TokenBucket.seconds((l.burst / l.rate).rounded(.up)))
+        return "\"" + rc.rawValue + "\";q=" + String(TokenBucket.seconds(l.burst)) + ";w=" + String(window)
     }
 
     /// The answer for a refused request: 429 with Retry-After, or 503 when Redis is down and the node fails closed.

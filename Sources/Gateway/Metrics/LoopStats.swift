@@ -1,0 +1,99 @@
+// Per-loop statistics, owned by one loop thread: plain counters and histograms with no atomics or
+// locks on the hot path. A scrape asks every loop (through its task queue) for a snapshot and merges.
+import Reactor
+
+/// One loop's counters. Loop thread only.
+public final class LoopStats {
+    struct RouteCode: Hashable, Sendable {
+        var route: String
+        var code: Int
+    }
+    var requests: [RouteCode: Int] = [:]
+    var durations: [String: Histogram] = [:]
+    var wakeFanout = Histogram()
+    var redis = Histogram()
+    var redisErrors = 0
+    var eventsEmitted = 0
+    var eventDuplicates = 0
+
+    public init() {}
+
+    /// Records an answered request.
+    func request(route: String, code: Int, seconds: Double) {
+        requests[RouteCode(route: route, code: code), default: 0] += 1
+        durations[route, default: Histogram()].observe(seconds: seconds)
+    }
+
+    /// Records a Redis round trip.
+    func redisCommand(nanos: UInt64, failed: Bool) {
+        redis.observe(seconds: Double(nanos) / 1e9)
+        if failed { redisErrors += 1 }
+    }
+
+    var snapshot: StatsSnapshot {
+        StatsSnapshot(requests: requests, durations: durations, wakeFanout: wakeFanout, redis: redis,
+                      redisErrors: redisErrors, eventsEmitted: eventsEmitted, eventDuplicates: eventDuplicates)
+    }
+}
+
+/// A copy of loop statistics, mergeable across loops.
+struct StatsSnapshot: Sendable {
+    var requests: [LoopStats.RouteCode: Int] = [:]
+    var durations: [String: Histogram] = [:]
+    var wakeFanout = Histogram()
+    var redis = Histogram()
+    var redisErrors = 0
+    var eventsEmitted = 0
+    var eventDuplicates = 0
+
+    mutating func merge(_ o: StatsSnapshot) {
+        for (k, v) in o.requests { requests[k, default: 0] += v }
+        for (k, v) in o.durations { durations[k, default: Histogram()].merge(v) }
+        wakeFanout.merge(o.wakeFanout)
+        redis.merge(o.redis)
+        redisErrors += o.redisErrors
+        eventsEmitted += o.eventsEmitted
+        eventDuplicates += o.eventDuplicates
+    }
+}
+
+/// Every loop's stats, for handlers (their own loop's) and for the scrape (all of them).
+public final class NodeStats: Sendable {
+    private let perLoop: [LoopBound<LoopStats>]
+    private let loops: [EventLoop]
+
+    init(loops: [EventLoop]) {
+        self.loops = loops
+        self.perLoop = loops.map { _ in LoopBound(LoopStats()) }
+    }
+
+    /// The stats of the loop with `index` (use on that loop only).
+    func on(_ index: Int) -> LoopStats { perLoop[index].value }
+
+    /// Collects a snapshot from every loop, then calls `done` on `replyLoop`. Never blocks a loop.
+    func gather(replyOn replyLoop: EventLoop, _ done: @escaping @Sendable (StatsSnapshot) -> Void) {
+        let collector = LoopBound(SnapshotCollector(expected: perLoop.count, done: done))
+        for (i, box) in perLoop.enumerated() {
+            loops[i].execute {
+                let snap = box.value.snapshot
+                replyLoop.execute { collector.value.add(snap) }
+            }
+        }
+    }
+}
+
+/// Merges snapshots on the replying loop and finishes when all arrived.
+final class SnapshotCollector {
+    private var merged = StatsSnapshot()
+    private var remaining: Int
+    private let done: @Sendable (StatsSnapshot) -> Void
+    init(expected: Int, done: @escaping @Sendable (StatsSnapshot) -> Void) {
+        remaining = expected
+        self.done = done
+    }
+    func add(_ s: StatsSnapshot) {
+        merged.merge(s)
+        remaining -= 1
+        if remaining == 0 { done(merged) }
+    }
+}
