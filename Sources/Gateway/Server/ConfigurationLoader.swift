@@ -32,7 +32,11 @@ public enum ConfigurationLoader {
 
     static let options: [Option] = [
         option("--listen", "HOST:PORT to listen on (numeric IP; default 127.0.0.1:8080)") { c, v throws(ConfigurationError) in
-            guard let a = Socket.Address(parsing: v) else { throw ConfigurationError("--listen: expected HOST:PORT with a numeric IP, got '\(v)'") }
+            guard var a = Socket.Address(parsing: v) else { throw ConfigurationError("--listen: expected HOST:PORT with a numeric IP, got '\(v)'") }
+            if a.host == "localhost" { a.host = "127.0.0.1" }
+            guard CIDR.parseAddress(a.host) != nil else {
+                throw ConfigurationError("--listen: '\(a.host)' is not a numeric IP (no DNS at start-up); use e.g. 127.0.0.1 or 0.0.0.0")
+            }
             c.listen = a
         },
         option("--redis", env: "GATEWAY_REDIS_URL", "redis://[:password@]host:port/db or unix:///path (default: embedded redis-server)") { c, v throws(ConfigurationError) in

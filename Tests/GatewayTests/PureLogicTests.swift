@@ -1,0 +1,102 @@
+// Fast unit tests of pure pieces: client address behind proxies, CIDR, percent-decoding, histogram,
+// configuration loading (bad values refused with the setting named), ETag matching.
+import Testing
+@testable import Gateway
+
+@Suite struct PureLogicTests {
+    @Test func cidrContainment() throws {
+        let net = try #require(CIDR("10.0.0.0/8"))
+        #expect(net.contains("10.1.2.3"))
+        #expect(!net.contains("11.0.0.1"))
+        #expect(!net.contains("::1"))
+        let one = try #require(CIDR("127.0.0.1"))
+        #expect(one.contains("127.0.0.1") && !one.contains("127.0.0.2"))
+        let v6 = try #require(CIDR("fd00::/8"))
+        #expect(v6.contains("fd12::1") && !v6.contains("fe80::1"))
+        #expect(CIDR("10.0.0.0/33") == nil)
+        #expect(CIDR("nonsense") == nil)
+        #expect(CIDR("1.2.3.4/-1") == nil)
+    }
+
+    @Test func clientAddressBelievesForwardedForOnlyFromTrustedPeers() throws {
+        let trusted = [try #require(CIDR("127.0.0.0/8")), try #require(CIDR("10.0.0.0/8"))]
+        // Untrusted peer: its X-Forwarded-For is ignored.
+        #expect(ClientAddress.of(peer: "203.0.113.9", forwardedFor: ["1.1.1.1"], trusted: trusted) == "203.0.113.9")
+        // Trusted proxy: the rightmost address that is not a trusted proxy is the client.
+        #expect(ClientAddress.of(peer: "127.0.0.1", forwardedFor: ["198.51.100.7, 10.1.1.1"], trusted: trusted) == "198.51.100.7")
+        // A forged left-most entry cannot hide the real client.
+        #expect(ClientAddress.of(peer: "127.0.0.1", forwardedFor: ["6.6.6.6, 198.51.100.7"], trusted: trusted) == "198.51.100.7")
+        // Garbage in the chain: fall back to the peer.
+        #expect(ClientAddress.of(peer: "127.0.0.1", forwardedFor: ["not-an-ip"], trusted: trusted) == "127.0.0.1")
+        // No trusted proxies configured: always the peer.
+        #expect(ClientAddress.of(peer: "127.0.0.1", forwardedFor: ["1.1.1.1"], trusted: []) == "127.0.0.1")
+    }
+
+    @Test func percentDecoding() {
+        #expect(PercentDecoding.decode("sess%3A42.a_b") == "sess:42.a_b")
+        #expect(PercentDecoding.decode("plain") == "plain")
+        #expect(PercentDecoding.decode("a+b", plusIsSpace: true) == "a b")
+        #expect(PercentDecoding.decode("a+b") == "a+b")
+        #expect(PercentDecoding.decode("bad%zz") == nil)
+        #expect(PercentDecoding.decode("cut%4") == nil)
+        #expect(PercentDecoding.decode("%ff%fe") == nil)  // not UTF-8
+    }
+
+    @Test func histogramBucketsAreCumulative() {
+        var h = Histogram()
+        for s in [0.00005, 0.003, 0.003, 0.7, 100.0] { h.observe(seconds: s) }
+        #expect(h.count == 5)
+        let text = h.lines("x")
+        #expect(text.contains("x_bucket{le=\"0.0001\"} 1\n"))
+        #expect(text.contains("x_bucket{le=\"0.005\"} 3\n"))
+        #expect(text.contains("x_bucket{le=\"1.0\"} 4\n"))
+        #expect(text.contains("x_bucket{le=\"+Inf\"} 5\n"))
+        #expect(text.contains("x_count 5\n"))
+        var m = Histogram()
+        m.merge(h)
+        m.merge(h)
+        #expect(m.count == 10 && m.sum == h.sum * 2)
+    }
+
+    @Test(arguments: [
+        (["--threads", "0"], "--threads"),
+        (["--threads", "x"], "--threads"),
+        (["--listen", "example.com:80"], "--listen"),
+        (["--listen", "127.0.0.1:99999"], "--listen"),
+        (["--max-wait", "-1"], "--max-wait"),
+        (["--redis", "http://x"], "--redis"),
+        (["--jwt-keys", "nokey"], "--jwt-keys"),
+        (["--trusted-proxies", "1.2.3.4/99"], "--trusted-proxies"),
+        (["--drain-delay", "1e9"], "--drain-delay"),
+        (["--bogus"], "unknown option"),
+        (["--grace"], "--grace"),
+    ])
+    func badSettingsAreRefusedByName(_ args: [String], _ named: String) {
+        #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(arguments: args, environment: [:], cores: 2) }
+        do {
+            _ = try ConfigurationLoader.load(arguments: args, environment: [:], cores: 2)
+        } catch {
+            #expect(error.description.contains(named), "\(error.description)")
+        }
+    }
+
+    @Test func flagsWinOverEnvironmentAndEnvironmentIsRead() throws {
+        let env = ["GATEWAY_THREADS": "3", "GATEWAY_MAX_WAIT": "12", "GATEWAY_REDIS_URL": "redis://127.0.0.1:6379/0", "GATEWAY_DEV": "1"]
+        let c = try ConfigurationLoader.load(arguments: ["--threads", "5"], environment: env, cores: 2)
+        #expect(c.threads == 5)
+        #expect(c.maxWaitSeconds == 12)
+        #expect(c.redisURL == "redis://127.0.0.1:6379/0")
+        #expect(c.dev)
+        #expect(try ConfigurationLoader.load(arguments: ["--listen", "localhost:8081"], environment: [:], cores: 2).listen.host == "127.0.0.1")
+        #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(arguments: [], environment: ["GATEWAY_MAX_WAIT": "abc"], cores: 2) }
+    }
+
+    @Test func etagMatchingUsesWeakComparison() {
+        #expect(ETagMatch.matches("\"r1l\"", "\"r1l\""))
+        #expect(ETagMatch.matches("W/\"r1l\"", "\"r1l\""))
+        #expect(ETagMatch.matches("\"x\", \"r1l\"", "\"r1l\""))
+        #expect(ETagMatch.matches("*", "\"r1l\""))
+        #expect(!ETagMatch.matches("\"r2l\"", "\"r1l\""))
+        #expect(!ETagMatch.matches("r1l", "\"r1l\""))
+    }
+}
