@@ -53,9 +53,18 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     deinit {
+        closeDescriptors()
+        readBuffer.deallocate()
+    }
+
+    private let descriptorsClosed = Atomic<Bool>(false)
+
+    /// Closes the epoll and eventfd descriptors once the loop's thread has returned from `run()`
+    /// (objects that still reference the loop must not use it afterwards). Idempotent.
+    public func closeDescriptors() {
+        guard !descriptorsClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         close(epfd)
         close(wakeFD)
-        readBuffer.deallocate()
     }
 
     /// True on this loop's own thread.

@@ -40,9 +40,11 @@ public final class EventLoopGroup: Sendable {
         return loops[i % loops.count]
     }
 
-    /// Stops every loop and waits for their threads to return.
+    /// Stops every loop, waits for their threads to return, and closes the loops' own descriptors
+    /// (callers close what they registered on the loops first).
     public func stopAndWait() {
         for loop in loops { loop.stop() }
         finished.wait()
+        for loop in loops { loop.closeDescriptors() }
     }
 }

@@ -76,8 +76,11 @@ enum ISOTime {
             return v
         }
         guard b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: "T"), b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
-              digits(0..<4) != nil, let mo = digits(5..<7), let d = digits(8..<10), let h = digits(11..<13), let mi = digits(14..<16), let se = digits(17..<19),
+              let y = digits(0..<4), let mo = digits(5..<7), let d = digits(8..<10), let h = digits(11..<13), let mi = digits(14..<16), let se = digits(17..<19),
               (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 61 else { return false }
+        // The day must exist in that month (no 2026-02-30, 2026-04-31, 2025-02-29).
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        guard d <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1] else { return false }
         if b.count > 20 { return digits(20..<(b.count - 1)) != nil }
         return true
     }

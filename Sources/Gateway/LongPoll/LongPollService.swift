@@ -86,6 +86,11 @@ public final class LongPollService: Sendable {
         hub.execute { task.run() }
     }
 
+    /// Closes the node's subscriber connection (shutdown).
+    func closeSubscriber() {
+        withSubscriber { $0.close() }
+    }
+
     /// The registry of `loop` (call on that loop).
     func registry(on loop: EventLoop) -> WaiterRegistry {
         registries[loop.index].value

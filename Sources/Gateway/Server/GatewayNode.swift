@@ -151,8 +151,21 @@ public final class GatewayNode: Sendable {
         server.drain()
         let clean = server.waitForConnections(seconds: configuration.graceSeconds)
         if !clean { Log.warning("grace period over; closing remaining connections", [("open", String(server.state.openConnections.load(ordering: .relaxed)))]) }
+        closeRedis()
         server.stopNow()
         embeddedRedis?.stop()
         return clean
+    }
+
+    /// Closes every Redis connection on its own loop, waiting (bounded) until each loop has done it.
+    private func closeRedis() {
+        let done = DispatchSemaphore(value: 0)
+        longPoll.closeSubscriber()
+        let client = redis
+        Task.detached {
+            await client.close()
+            done.signal()
+        }
+        if done.wait(timeout: .now() + 5) == .timedOut { Log.warning("redis connections did not close within 5 s") }
     }
 }
