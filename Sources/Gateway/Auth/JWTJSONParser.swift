@@ -10,6 +10,8 @@ struct JWTJSONParser {
 
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
+    /// Byte ranges of the top-level object's member values (for passing a value through verbatim).
+    private var topLevelRanges: [String: Range<Int>] = [:]
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -23,6 +25,19 @@ struct JWTJSONParser {
             }
             parser.skipWhitespace()
             return parser.index == raw.count ? members : nil
+        }
+    }
+
+    /// The members of the JSON object in `bytes` with, for each top-level member, the exact bytes of
+    /// its value (numbers keep every digit; the value was fully validated, so it can be embedded as is).
+    static func parseObjectKeepingRaw(_ bytes: [UInt8]) -> (members: [String: ClaimValue], raw: [String: ArraySlice<UInt8>])? {
+        bytes.withUnsafeBytes { raw -> (members: [String: ClaimValue], raw: [String: ArraySlice<UInt8>])? in
+            var parser = JWTJSONParser(raw)
+            parser.skipWhitespace()
+            guard parser.peek() == UInt8(ascii: "{"), case .object(let members)? = parser.parseValue(depth: 1) else { return nil }
+            parser.skipWhitespace()
+            guard parser.index == raw.count else { return nil }
+            return (members, parser.topLevelRanges.mapValues { bytes[$0] })
         }
     }
 
@@ -72,7 +87,10 @@ struct JWTJSONParser {
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { return nil }
             index += 1
+            skipWhitespace()
+            let valueStart = index
             guard let value = parseValue(depth: depth + 1) else { return nil }
+            if depth == 1 { topLevelRanges[key] = valueStart..<index }
             guard members.updateValue(value, forKey: key) == nil else { return nil }  // duplicate name
             skipWhitespace()
             switch peek() {

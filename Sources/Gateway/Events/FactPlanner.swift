@@ -105,7 +105,8 @@ enum FactPlanner {
             guard let payload = body.fields["form_payload"], case .object = payload else {
                 return .failure(.invalidField("form_payload", "required JSON object"))
             }
-            let payloadText = JSONValueWriter.write(payload)
+            // Passed through byte for byte (validated as one JSON object): numbers keep every digit.
+            let payloadText = body.rawFields["form_payload"].map { String(decoding: $0, as: UTF8.self) } ?? JSONValueWriter.write(payload)
             guard payloadText.utf8.count <= settings.maxFormPayloadBytes else {
                 return .failure(.invalidField("form_payload", "at most \(settings.maxFormPayloadBytes) bytes serialized"))
             }

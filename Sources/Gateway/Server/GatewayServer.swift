@@ -14,7 +14,7 @@ public final class GatewayServer: Sendable {
     public let state: ServerState
     /// The loops.
     public let group: EventLoopGroup
-    private let contexts: [LoopContextBox]
+    private let contexts: [LoopBound<LoopContext>]
     private let drainHooks = Mutex<[@Sendable () -> Void]>([])
     private let boundPort = Atomic<Int>(0)
 
@@ -31,7 +31,7 @@ public final class GatewayServer: Sendable {
         let stats = stats ?? NodeStats(loops: group.loops)
         self.stats = stats
         self.contexts = group.loops.map {
-            LoopContextBox(LoopContext(loop: $0, configuration: configuration, state: state, router: router, stats: stats.on($0.index)))
+            LoopBound(LoopContext(loop: $0, configuration: configuration, state: state, router: router, stats: stats.on($0.index)))
         }
     }
 
@@ -55,8 +55,8 @@ public final class GatewayServer: Sendable {
         }
         boundPort.store(Int(address.port), ordering: .relaxed)
         for (box, fd) in zip(contexts, fds) {
-            box.context.loop.execute {
-                let context = box.context
+            box.value.loop.execute {
+                let context = box.value
                 let acceptor = Acceptor(fd: fd, context: context)
                 do {
                     try acceptor.start()
@@ -85,8 +85,8 @@ public final class GatewayServer: Sendable {
         guard !state.draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
         for hook in drainHooks.withLock({ $0 }) { hook() }
         for box in contexts {
-            box.context.loop.execute {
-                let context = box.context
+            box.value.loop.execute {
+                let context = box.value
                 context.acceptor?.close()
                 context.acceptor = nil
                 context.drain()
@@ -100,8 +100,8 @@ public final class GatewayServer: Sendable {
         let done = DispatchGroup()
         for box in contexts {
             done.enter()
-            box.context.loop.execute {
-                for conn in Array(box.context.connections.values) { conn.close() }
+            box.value.loop.execute {
+                for conn in Array(box.value.connections.values) { conn.close() }
                 done.leave()
             }
         }
@@ -115,8 +115,8 @@ public final class GatewayServer: Sendable {
         let done = DispatchGroup()
         for box in contexts {
             done.enter()
-            box.context.loop.execute {
-                total.add(body(box.context), ordering: .relaxed)
+            box.value.loop.execute {
+                total.add(body(box.value), ordering: .relaxed)
                 done.leave()
             }
         }
@@ -148,11 +148,4 @@ public final class GatewayServer: Sendable {
         }
         return state.openConnections.load(ordering: .relaxed) == 0
     }
-}
-
-/// Carries a loop-bound context across the Sendable boundary of the server object.
-final class LoopContextBox: @unchecked Sendable {
-    // @unchecked: `context` is only dereferenced inside tasks executed on its own loop.
-    let context: LoopContext
-    init(_ context: LoopContext) { self.context = context }
 }

@@ -4,6 +4,8 @@
 /// A parsed JSON object body.
 struct JSONBody {
     let fields: [String: ClaimValue]
+    /// The exact bytes of each top-level member's value.
+    let rawFields: [String: ArraySlice<UInt8>]
     /// Largest serialized `context` accepted, bytes (contract §1).
     static let maxContextBytes = 4096
 
@@ -12,10 +14,10 @@ struct JSONBody {
         if let ct = request.head.headers.first("content-type"), !isJSON(ct) {
             return .failure(Problem(status: 415, slug: "unsupported-media-type", title: "The body must be application/json"))
         }
-        guard let object = JWTJSONParser.parseObject(request.body) else {
+        guard let parsed = JWTJSONParser.parseObjectKeepingRaw(request.body) else {
             return .failure(.invalidField("body", "must be one JSON object"))
         }
-        return .success(JSONBody(fields: object))
+        return .success(JSONBody(fields: parsed.members, rawFields: parsed.raw))
     }
 
     /// `application/json`, optionally with parameters (`; charset=utf-8`), case-insensitive (RFC 9110 §8.3.1).
