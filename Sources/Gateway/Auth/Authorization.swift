@@ -106,3 +106,15 @@ public struct Authorization: Sendable {
         }
     }
 }
+
+extension Authorization {
+    /// The request's claims at the current time, or nil after `fail` received the 401 problem.
+    func claims(_ request: Request, or fail: (Problem) -> Void) -> Claims? {
+        switch authenticate(request, now: WallClock.nowMillis() / 1000) {
+        case .success(let c): return c
+        case .failure(let p):
+            fail(p)
+            return nil
+        }
+    }
+}

@@ -37,11 +37,7 @@ public struct FactHandler: HTTPHandler {
               let sessionID = request.parameter("session_id"), Identifier.isValid(sessionID) else {
             return responder.fail(.notFound)
         }
-        let claims: Claims
-        switch auth.authenticate(request, now: WallClock.nowMillis() / 1000) {
-        case .failure(let p): return responder.fail(p)
-        case .success(let c): claims = c
-        }
+        guard let claims = auth.claims(request, or: responder.fail) else { return }
         if let p = Authorization.authorize(claims, .clientFact, webinarID: webinarID, sessionID: sessionID) {
             return responder.fail(p)
         }

@@ -20,11 +20,7 @@ public struct HookHandler: HTTPHandler {
     }
 
     public func handle(_ request: Request, _ responder: Responder) {
-        let claims: Claims
-        switch auth.authenticate(request, now: WallClock.nowMillis() / 1000) {
-        case .failure(let p): return responder.fail(p)
-        case .success(let c): claims = c
-        }
+        guard let claims = auth.claims(request, or: responder.fail) else { return }
         let connection = redis.connection(on: request.loop)
         throttle.limiter(on: request.loop).check(.hooks, user: claims.sub, session: nil, on: connection) { outcome in
             guard outcome.passes else { return responder.fail(RateLimitFields.refusal(outcome)) }

@@ -36,11 +36,7 @@ public struct StateHandler: HTTPHandler {
         guard let webinarID = request.parameter("webinar_id"), Identifier.isValid(webinarID) else {
             return fail(.notFound)
         }
-        let claims: Claims
-        switch auth.authenticate(request, now: WallClock.nowMillis() / 1000) {
-        case .failure(let p): return fail(p)
-        case .success(let c): claims = c
-        }
+        guard let claims = auth.claims(request, or: fail) else { return }
         let explicitSession = request.query("session_id")
         if let s = explicitSession, !Identifier.isValid(s) {
             return fail(.invalidParameter("session_id", "must be 1-128 characters of [A-Za-z0-9._:-]"))

@@ -15,11 +15,7 @@ public struct AdminThrottleHandler: HTTPHandler {
     }
 
     public func handle(_ request: Request, _ responder: Responder) {
-        let claims: Claims
-        switch auth.authenticate(request, now: WallClock.nowMillis() / 1000) {
-        case .failure(let p): return responder.fail(p)
-        case .success(let c): claims = c
-        }
+        guard let claims = auth.claims(request, or: responder.fail) else { return }
         if let p = Authorization.authorize(claims, .admin, webinarID: nil, sessionID: nil) { return responder.fail(p) }
         let connection = redis.connection(on: request.loop)
         connection.send(RedisCommand(["HGETALL", ThrottleKeys.limits])) { result in
