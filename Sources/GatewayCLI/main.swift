@@ -41,8 +41,16 @@ case "serve":
     }
     if config.jwtKeys.isEmpty {
         guard config.dev else { fail("no JWT keys: give --jwt-keys KID:SECRET (or GATEWAY_JWT_KEYS), or --dev for a made-up key") }
-        config.jwtKeys = ["dev": DevKey.make()]
-        Log.warning("development mode: using a made-up JWT key", [("kid", "dev")])
+        let secret = DevKey.make()
+        config.jwtKeys = ["dev": secret]
+        Log.warning("development mode: using a made-up JWT key (tokens die with this process)", [("kid", "dev")])
+        let now = WallClock.nowMillis() / 1000
+        let system = JWTSigner.sign(Claims(sub: "dev-system", role: .system, exp: now + 86_400), kid: "dev", secret: secret)
+        let attendee = JWTSigner.sign(Claims(sub: "dev-attendee", role: .attendee, sessionID: "dev-session", leadID: "dev-lead", exp: now + 86_400),
+                                      kid: "dev", secret: secret)
+        print("dev token (system, 24 h):   \(system)")
+        print("dev token (attendee, 24 h): \(attendee)   [session dev-session, lead dev-lead]")
+        fflush(nil)
     }
     // Block SIGTERM/SIGINT before any thread starts so every thread inherits the mask; read them here.
     let signalFD: Int32
