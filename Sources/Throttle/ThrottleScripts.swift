@@ -6,11 +6,10 @@ import RedisStore
 /// Lua for token buckets.
 public enum ThrottleScripts {
     /// Lua that defines `wg_take(k_user, k_session, rate, burst, ttl_ms)` (each bucket one string
-    /// `tokens:updated_micros` with an idle expiry: one GET and one SET PX per bucket) returning
+    /// `tokens:updated_micros` with an idle expiry: both read by one MGET, each written by one SET PX) returning
     /// {allowed 0/1, remaining, retry_after_s, full_in_s}. Same formula as `TokenBucket`.
     public static let bucketFunction = """
-        local function wg_bucket(key, now, rate, burst)
-          local v = redis.call('GET', key)
+        local function wg_bucket(v, now, rate, burst)
           if not v then return burst, now end
           local c = string.find(v, ':', 1, true)
           if not c then return burst, now end
@@ -23,18 +22,25 @@ public enum ThrottleScripts {
         local function wg_take(k_user, k_session, rate, burst, ttl_ms)
           local t = redis.call('TIME')
           local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-          local tu, nu = wg_bucket(k_user, now, rate, burst)
-          local tsess, ns = burst, now
-          if k_session ~= '' then tsess, ns = wg_bucket(k_session, now, rate, burst) end
+          local tu, nu, tsess, ns
+          if k_session ~= '' then
+            local v = redis.call('MGET', k_user, k_session)
+            tu, nu = wg_bucket(v[1], now, rate, burst)
+            tsess, ns = wg_bucket(v[2], now, rate, burst)
+          else
+            tu, nu = wg_bucket(redis.call('GET', k_user), now, rate, burst)
+            tsess, ns = burst, now
+          end
           local allowed = 0
           if tu >= 1 and tsess >= 1 then
             allowed = 1
             tu = tu - 1
             tsess = tsess - 1
           end
-          redis.call('SET', k_user, tu .. ':' .. nu, 'PX', ttl_ms)
+          -- %d keeps every microsecond (plain concatenation prints 14 significant digits)
+          redis.call('SET', k_user, tu .. ':' .. string.format('%d', nu), 'PX', ttl_ms)
           if k_session ~= '' then
-            redis.call('SET', k_session, tsess .. ':' .. ns, 'PX', ttl_ms)
+            redis.call('SET', k_session, tsess .. ':' .. string.format('%d', ns), 'PX', ttl_ms)
           end
           local low = math.min(tu, tsess)
           local retry = 0
