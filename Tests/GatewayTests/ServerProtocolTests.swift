@@ -44,6 +44,18 @@ import Testing
         #expect(c.readsEOF())
     }
 
+    @Test func http10KeepAliveIsConfirmedAndKept() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let c = try TestClient(port: s.port)
+        for _ in 0..<2 {
+            c.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            let r = try c.readResponse()
+            #expect(r.status == 200)
+            #expect(r.header("connection") == "keep-alive")
+        }
+    }
+
     @Test func connectionCloseIsHonoured() throws {
         let s = try TestServer()
         defer { s.stop() }

@@ -34,6 +34,7 @@ final class Connection: IOHandler {
     var cancelHandler: (() -> Void)?
     var currentIsHead = false
     var currentKeepAlive = true
+    var currentIsHTTP10 = false
     /// The allowed Origin of the request being answered (CORS headers go on its answer).
     var currentOrigin: String?
     /// Route label and start time of the request being answered (metrics, access log).
@@ -199,6 +200,7 @@ final class Connection: IOHandler {
         state = .awaiting(seq)
         deadlineKind = .none
         currentIsHead = head.method == .head
+        currentIsHTTP10 = head.version.minor == 0
         currentKeepAlive = head.keepAlive && !context.state.draining.load(ordering: .relaxed)
         let requestBody = body
         body = []
@@ -268,7 +270,8 @@ final class Connection: IOHandler {
         let seconds = Double(context.loop.clock.nowNanos() &- currentStart) / 1e9
         context.stats.request(route: currentRoute, code: response.status, seconds: seconds)
         if context.configuration.accessLog { accessLog(response.status, seconds) }
-        ResponseWriter.append(response, to: &output, date: context.dateHeaderValue, close: close, omitBody: currentIsHead)
+        ResponseWriter.append(response, to: &output, date: context.dateHeaderValue, close: close, omitBody: currentIsHead,
+                              http10KeepAlive: currentIsHTTP10)
         parser.reset()
         state = .readingHead
         if close {

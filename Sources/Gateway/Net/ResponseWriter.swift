@@ -3,8 +3,9 @@
 import HTTP1
 
 enum ResponseWriter {
-    static func append(_ response: HTTPResponse, to out: inout [UInt8], date: String, close: Bool, omitBody: Bool) {
-        let connection: HTTPResponseEncoder.ConnectionHeader = close ? .close : .omit
+    /// - Parameter http10KeepAlive: an HTTP/1.0 client asked to keep the connection: say so (RFC 9112 §9.3).
+    static func append(_ response: HTTPResponse, to out: inout [UInt8], date: String, close: Bool, omitBody: Bool, http10KeepAlive: Bool = false) {
+        let connection: HTTPResponseEncoder.ConnectionHeader = close ? .close : (http10KeepAlive ? .keepAlive : .omit)
         let body: [UInt8]
         switch response.body {
         case .empty: body = []
