@@ -89,9 +89,11 @@ final class WaiterRegistry {
         refresh(room.waiters.filter { $0.view.session?.sessionID == sessionID })
     }
 
-    /// After (re)subscribing: re-read every poll of the room (one read per distinct session).
+    /// After (re)subscribing: forget the newest version seen (the store may have restarted and counted
+    /// again from 0) and re-read every poll of the room (one read per distinct session).
     func resync(_ webinarID: String) {
         guard let room = rooms[webinarID] else { return }
+        room.latest = nil
         refresh(room.waiters)
     }
 
