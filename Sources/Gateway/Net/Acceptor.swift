@@ -20,8 +20,11 @@ final class Acceptor: IOHandler {
         registration = try context.loop.register(fd: fd, interest: .readable, handler: self)
     }
 
-    /// Stops accepting and closes the listening socket.
+    /// Stops accepting and closes the listening socket. Connections already completed by the kernel
+    /// and waiting in the accept queue are accepted and served first (their answers close them):
+    /// closing the socket with them queued would reset them, and a proxy cannot retry a reset POST.
     func close() {
+        if registration != nil { handleIO(.readable) }
         if let r = registration { context.loop.deregister(r) }
         registration = nil
         Socket.close(fd)
@@ -39,7 +42,7 @@ final class Acceptor: IOHandler {
                 return
             }
             guard case .processed(let client) = result else { return }
-            if context.state.openConnections.load(ordering: .relaxed) >= max || context.state.draining.load(ordering: .relaxed) {
+            if context.state.openConnections.load(ordering: .relaxed) >= max {
                 context.state.refusedConnections.add(1, ordering: .relaxed)
                 Socket.close(client)
                 continue

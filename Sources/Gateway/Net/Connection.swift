@@ -261,7 +261,9 @@ final class Connection: IOHandler {
     func respond(sequence seq: UInt64, _ response: HTTPResponse) {
         guard isAwaiting(sequence: seq) else { return }
         cancelHandler = nil
+        // Not ready (drain delay) or draining: every answer retires its connection cleanly.
         let close = response.closeConnection || !currentKeepAlive || context.state.draining.load(ordering: .relaxed)
+            || context.state.notReady.load(ordering: .relaxed)
         var response = response
         if let origin = currentOrigin {
             response.headers += context.cors.headers(for: origin)
@@ -292,6 +294,16 @@ final class Connection: IOHandler {
     func drain() {
         switch state {
         case .readingHead where inputStart == input.count:
+            // A request may already sit in the kernel's buffer: read it and answer it (with close)
+            // instead of resetting the peer by closing over unread data.
+            readAvailable()
+            if case .closed = state { return }
+            if inputStart < input.count {
+                currentKeepAlive = false
+                processInput()
+                updateInterest()
+                return
+            }
             closeWhenWritten()
         case .awaiting:
             currentKeepAlive = false
