@@ -45,6 +45,8 @@ struct BenchOptions: Sendable {
     var path = "/static/state.json"
     /// Connections a client opens at once while setting up (connect + first request in flight).
     var openWindow = 512
+    /// Seconds to wait between confirmed parking and the first trigger (e.g. to attach a profiler).
+    var pauseSeconds = 0.0
     /// Overall limit: the process exits after this many seconds whatever happens.
     var deadlineSeconds = 600
     // Set by the parent for a child worker: the client indexes [from, to).

@@ -38,7 +38,7 @@ struct GroupStatus {
 
     static func sum(_ groups: [ClientGroup]) -> GroupStatus {
         var s = GroupStatus()
-        for line in forAll(groups, { $0.command("status") }) {
+        for line in groups.map({ $0.command("status") }) {   // quick replies: one after the other
             let g = GroupStatus(line)
             s.answered += g.answered; s.ok200 += g.ok200; s.other += g.other; s.failed += g.failed; s.settled += g.settled
         }
@@ -124,6 +124,10 @@ func runFanout(_ o: BenchOptions, groups: [ClientGroup]) -> Int32 {
             + " pss_kib=\(pss0)->\(pss1) pss_bytes_per_poll=\(Int(Double(pss1 - pss0) * 1024 / Double(o.count))) processes=\(pids.count)")
     }
     if setup.failed > 0 { clean = false }
+    if o.pauseSeconds > 0 {
+        say("pause: \(fmt(o.pauseSeconds)) s before the first trigger")
+        usleep(UInt32(o.pauseSeconds * 1e6))
+    }
     let live = o.count - setup.failed
     for round in 1...o.rounds {
         _ = forAll(groups) { $0.command("round") }
@@ -160,6 +164,10 @@ func runFanout(_ o: BenchOptions, groups: [ClientGroup]) -> Int32 {
             say("repoll \(round): n=\(o.count) mode=immediate reparked_ms=\(fmt(Double(t - t0) / 1e6)) after_last_answer_ms=\(fmt(Double(t) / 1e6 - Double(t0) / 1e6 - (lat.last ?? 0))) (server-confirmed, from the trigger)")
         } else if o.repoll || round < o.rounds {
             // Storm: every client polls again at the same moment.
+            if o.pauseSeconds > 0 && o.repoll {
+                say("pause: \(fmt(o.pauseSeconds)) s before the re-poll storm")
+                usleep(UInt32(o.pauseSeconds * 1e6))
+            }
             let before = gauge.parked() - base
             let tr = monoNow()
             _ = forAll(groups) { $0.command("repark") }
@@ -189,22 +197,28 @@ func runRate(_ o: BenchOptions, groups: [ClientGroup]) -> Int32 {
     var requests = 0, s200 = 0, s304 = 0, other = 0, errors = setup.failed
     var rps = 0.0
     var hist = LatencyHistogram()
+    var otherStatuses: [Int: Int] = [:]
     for r in replies {
         let f = r.split(separator: " ")
-        guard f.count == 8, f[0] == "rate", let n = Int(f[1]), let a = Int(f[2]), let b = Int(f[3]), let c = Int(f[4]), let e = Int(f[5]), let el = Double(f[6]) else {
+        guard f.count == 9, f[0] == "rate", let n = Int(f[1]), let a = Int(f[2]), let b = Int(f[3]), let c = Int(f[4]), let e = Int(f[5]), let el = Double(f[6]) else {
             say("rate: bad worker reply: \(r.prefix(200))")
             return 1
         }
         requests += n; s200 += a; s304 += b; other += c; errors += e
         rps += Double(n) / (el / 1e9)
         hist.merge(encoded: f[7])
+        for kv in f[8].split(separator: ",") {
+            let p = kv.split(separator: ":").compactMap { Int($0) }
+            if p.count == 2 { otherStatuses[p[0], default: 0] += p[1] }
+        }
     }
     let cpuPer = requests > 0 ? Double(cpu1 - cpu0) / Double(requests) / 1000 : .nan
     let auxPer = requests > 0 ? Double(aux1 - aux0) / Double(requests) / 1000 : .nan
     say("rate: target=\(o.target.rawValue) k=\(o.count) seconds=\(fmt(o.seconds)) requests=\(requests) rps=\(Int(rps)) 200=\(s200) 304=\(s304) other=\(other) errors=\(errors)"
         + " latency_ms p50=\(fmt2(hist.percentileMillis(50))) p90=\(fmt2(hist.percentileMillis(90))) p99=\(fmt2(hist.percentileMillis(99)))"
         + (pids.isEmpty ? "" : " server_cpu_us_per_request=\(fmt2(cpuPer))")
-        + (aux.isEmpty ? "" : " aux_cpu_us_per_request=\(fmt2(auxPer))"))
+        + (aux.isEmpty ? "" : " aux_cpu_us_per_request=\(fmt2(auxPer))")
+        + (otherStatuses.isEmpty ? "" : " other_statuses=" + otherStatuses.sorted { $0.key < $1.key }.map { "\($0.key)x\($0.value)" }.joined(separator: ",")))
     let expected = o.target == .gateway || o.target == .staticFile ? s304 : s200
     return errors == 0 && other == 0 && expected == requests ? 0 : 1
 }

@@ -165,6 +165,7 @@ final class RateRun: ClientSet, @unchecked Sendable {
     private var setupFailed = 0
     private var active = false
     private var requests = 0, s200 = 0, s304 = 0, sOther = 0, errors = 0
+    private var otherStatuses: [Int: Int] = [:]
     private var histogram = LatencyHistogram()
 
     init(options: BenchOptions, loop: EventLoop) {
@@ -202,7 +203,9 @@ final class RateRun: ClientSet, @unchecked Sendable {
         switch status {
         case 200: s200 += 1
         case 304: s304 += 1
-        default: sOther += 1
+        default:
+            sOther += 1
+            otherStatuses[status, default: 0] += 1
         }
         histogram.add(nanos)
         c.fire()
@@ -226,6 +229,7 @@ final class RateRun: ClientSet, @unchecked Sendable {
         case "rate":
             let seconds = Double(words.dropFirst().first ?? "") ?? options.seconds
             requests = 0; s200 = 0; s304 = 0; sOther = 0; errors = 0
+            otherStatuses = [:]
             histogram = LatencyHistogram()
             active = true
             let t0 = monoNow()
@@ -233,7 +237,8 @@ final class RateRun: ClientSet, @unchecked Sendable {
             loop.schedule(after: UInt64(seconds * 1e9)) { [self] in
                 active = false
                 let elapsed = monoNow() - t0
-                reply("rate \(requests) \(s200) \(s304) \(sOther) \(errors) \(elapsed) \(histogram.encoded)")
+                let others = otherStatuses.isEmpty ? "-" : otherStatuses.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+                reply("rate \(requests) \(s200) \(s304) \(sOther) \(errors) \(elapsed) \(histogram.encoded) \(others)")
             }
         default:
             reply("error unknown command")

@@ -5,6 +5,7 @@
 //                        [--status-path /nchan_status] [--message-bytes B]
 //       common: [--server-pids PID,...] [--aux-pids PID,...] [--rounds R] [--repoll | --repoll-immediate]
 //               [--workers W] [--sources K] [--wait SECONDS] [--timeout SECONDS] [--open-window C]
+//               [--pause SECONDS (before the first trigger and each storm, e.g. to attach perf)] [--deadline SECONDS]
 //   gateway-bench rate --target gateway|static --ports P --n K --seconds T [--path /static/state.json]
 //                      [--jwt-key KID:SECRET] [--webinar W] [--server-pids ...] [--aux-pids ...] [--workers W]
 //
@@ -29,13 +30,25 @@ func die(_ m: String) -> Never {
     exit(2)
 }
 
-let usage = "usage: gateway-bench fanout|rate --target gateway|nchan|static --ports P --n N [...] (see Sources/GatewayBench/main.swift)"
+let usage = """
+usage: gateway-bench fanout --target gateway --ports P[,P...] --n N --jwt-key KID:SECRET [--webinar W] [--wait S]
+       gateway-bench fanout --target nchan --ports P --n N [--sub-path /sub/bench] [--pub-path /pub/bench]
+                            [--status-path /nchan_status] [--message-bytes B]
+       gateway-bench rate --target gateway|static --ports P --n K --seconds T [--path /static/state.json]
+                          [--jwt-key KID:SECRET] [--webinar W]
+common: --server-pids PID,... (RSS/PSS/CPU summed)  --aux-pids PID,... (CPU reported apart, e.g. redis)
+        --rounds R  --repoll (storm after every answer came)  --repoll-immediate (re-poll on each answer)
+        --workers W (client processes; automatic above 18,000)  --sources K (source addresses per process)
+        --timeout S (each wait)  --deadline S (whole process)  --open-window C  --pause S (before triggers/storms)
+Loopback only. Prints one line per phase: parked, memory, round R, repoll R, rate.
+"""
 var args = Array(CommandLine.arguments.dropFirst())
 var o = BenchOptions()
 if args.first == "worker" {
     o.isWorker = true
     args.removeFirst()
 }
+if args.first == "--help" || args.first == "-h" || args.contains("--help") { print(usage); exit(0) }
 guard let mode = args.first, mode == "fanout" || mode == "rate" else { die(usage) }
 o.mode = mode
 args.removeFirst()
@@ -74,12 +87,12 @@ while i < args.count {
     case "--seconds": o.seconds = max(0.1, min(600, Double(v) ?? 8)); i += 1
     case "--path": o.path = v; i += 1
     case "--open-window": o.openWindow = max(1, Int(v) ?? 512); i += 1
+    case "--pause": o.pauseSeconds = max(0, min(120, Double(v) ?? 0)); i += 1
     case "--deadline": o.deadlineSeconds = max(10, Int(v) ?? 600); i += 1
     case "--range":
         let p = v.split(separator: ":").compactMap { Int($0) }
         guard p.count == 2 else { die("--range FROM:TO") }
         o.rangeFrom = p[0]; o.rangeTo = p[1]; i += 1; forward = false
-    case "--help", "-h": print(usage); exit(0)
     default: die("unknown option \(a)")
     }
     if forward {
