@@ -20,7 +20,7 @@ public struct ReadyHandler: HTTPHandler {
             var p = Problem(status: 503, slug: "draining", title: "The node is draining")
             p.headers = [("Cache-Control", "no-store")]
             responder.fail(p)
-        } else if !state.redisReady.load(ordering: .relaxed) {
+        } else if !state.redisReady.load(ordering: .relaxed) || !state.limitsLoaded.load(ordering: .relaxed) {
             var p = Problem(status: 503, slug: "redis-unavailable", title: "Redis is not reachable")
             p.headers = [("Cache-Control", "no-store")]
             responder.fail(p)

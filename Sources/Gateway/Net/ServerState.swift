@@ -13,11 +13,15 @@ public final class ServerState: Sendable {
     public let draining = Atomic<Bool>(false)
     /// Whether the command connections to Redis are up (drives /readyz).
     public let redisReady = Atomic<Bool>(false)
+    /// Whether the throttle limits stored in Redis were read once (until then the node would enforce
+    /// the defaults, so it is not ready). Nodes without a throttle set it at once.
+    public let limitsLoaded = Atomic<Bool>(true)
 
     public init() {}
 
     /// True when the node should receive traffic.
     public var isReady: Bool {
         !notReady.load(ordering: .relaxed) && !draining.load(ordering: .relaxed) && redisReady.load(ordering: .relaxed)
+            && limitsLoaded.load(ordering: .relaxed)
     }
 }

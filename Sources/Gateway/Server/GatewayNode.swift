@@ -68,7 +68,9 @@ public final class GatewayNode: Sendable {
         self.connected = Mutex(Array(repeating: false, count: group.loops.count))
         let state = ServerState()
         let stats = NodeStats(loops: group.loops)
-        let auth = Authorization(verifier: JWTVerifier(keys: try JWTKeySet(configuration.jwtKeys)))
+        var verifierSettings = JWTVerifier.Settings()
+        verifierSettings.cacheCapacity = configuration.jwtCacheEntries
+        let auth = Authorization(verifier: JWTVerifier(keys: try JWTKeySet(configuration.jwtKeys), settings: verifierSettings))
         let longPoll = LongPollService(group: group, redis: redis, stats: stats)
         self.longPoll = longPoll
         let throttle = ThrottleService(group: group, redis: redis, failClosed: configuration.throttleFailClosed)
@@ -91,7 +93,7 @@ public final class GatewayNode: Sendable {
         watchRedis(group)
         group.start()
         longPoll.start()
-        throttle.start(longPoll: longPoll)
+        throttle.start(longPoll: longPoll, state: state)
         startAttendance(hub: group.loops[0])
         do {
             try server.start()

@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable {
     public var threads: Int = 2
     /// HS256 keys by `kid`; secrets are raw UTF-8 strings.
     public var jwtKeys: [String: String] = [:]
+    /// Verified tokens remembered (about 1 KB each): one per active user keeps re-poll storms from
+    /// re-verifying every token.
+    public var jwtCacheEntries: Int = 16_384
     /// Longest long-poll wait a client may ask for.
     public var maxWaitSeconds: Double = 30
     /// Origins allowed to call from browsers (CORS).

@@ -38,14 +38,26 @@ public final class ThrottleService: Sendable {
     public var limits: ThrottleLimits { current.withLock { $0 } }
 
     /// Starts watching the limits (pub/sub via the long-poll hub's subscriber, and a periodic re-read).
-    public func start(longPoll: LongPollService) {
+    public func start(longPoll: LongPollService, state: ServerState? = nil) {
+        state?.limitsLoaded.store(false, ordering: .relaxed)
         let hub = longPoll.hub
         let task = UncheckedTask { [self] in
             let connection = redis.connection(on: hub)
+            var loaded = false
             func reload() {
                 connection.send(RedisCommand(["HGETALL", ThrottleKeys.limits])) { [self] result in
-                    guard case .success(let reply) = result, !reply.isError else { return }
+                    guard case .success(let reply) = result, !reply.isError else {
+                        // Not loaded yet: try again as soon as the connection is up (not on the next
+                        // tick), so a starting node becomes ready without waiting on its clock.
+                        // Only for transport failures: an error reply waits for the next tick instead of spinning.
+                        if !loaded, case .failure = result {
+                            connection.waitForConnection(timeoutNanos: nanos(seconds: 60)) { up in if up { reload() } }
+                        }
+                        return
+                    }
                     apply(LimitsCodec.decode(reply))
+                    loaded = true
+                    state?.limitsLoaded.store(true, ordering: .relaxed)
                 }
             }
             func tick() {
