@@ -57,7 +57,7 @@ public enum ConfigurationLoader {
             guard !keys.isEmpty else { throw ConfigurationError("--jwt-keys: no key given") }
             c.jwtKeys = keys
         },
-        option("--jwt-cache-entries", "verified tokens remembered, about 1 KB each (default 16384; 0 disables)") { c, v throws(ConfigurationError) in
+        option("--jwt-cache-entries", "verified tokens remembered, about 0.9 KB each (default 4096; 0 disables)") { c, v throws(ConfigurationError) in
             c.jwtCacheEntries = try int(v, "--jwt-cache-entries", 0...10_000_000)
         },
         option("--max-wait", "longest long-poll wait in seconds (default 30)") { c, v throws(ConfigurationError) in

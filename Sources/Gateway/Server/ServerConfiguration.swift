@@ -13,9 +13,10 @@ public struct ServerConfiguration: Sendable {
     public var threads: Int = 2
     /// HS256 keys by `kid`; secrets are raw UTF-8 strings.
     public var jwtKeys: [String: String] = [:]
-    /// Verified tokens remembered (about 1 KB each): one per active user keeps re-poll storms from
-    /// re-verifying every token.
-    public var jwtCacheEntries: Int = 16_384
+    /// Verified tokens remembered (about 0.9 KB each). Measured at 10,000 users: a cache as large as the
+    /// audience made the re-poll storm ~5% faster but added ~0.9 KB per parked poll; the storm's cost is
+    /// the per-request Redis script, so the default stays small.
+    public var jwtCacheEntries: Int = 4_096
     /// Longest long-poll wait a client may ask for.
     public var maxWaitSeconds: Double = 30
     /// Origins allowed to call from browsers (CORS).
