@@ -112,6 +112,10 @@ L.append("")
 L.append("Benchmarks are commands, not timed tests. Each section says what produced it. The long-poll")
 L.append("comparison with nginx + Nchan below is written by `bench/run` (issue 6); re-run it to refresh it.")
 L.append("")
+summary = os.path.join(os.path.dirname(os.path.abspath(__file__)), "benchmarks-summary.md")
+if os.path.exists(summary):
+    L.append(open(summary).read().rstrip())
+    L.append("")
 L.append("## Long-poll gateway vs nginx + Nchan (`bench/run`)")
 L.append("")
 L.append(f"Run of {meta.get('date', '?')}{' (**--quick**: 1 repetition, smaller N; not the reference run)' if quick else ''}: "
@@ -304,6 +308,10 @@ about = {
     "foundation": "Foundation (issue 2): `wrk` keep-alive GET of a tiny answer, gateway vs nginx at the same "
                   "thread/worker count, 3 alternated rounds; then the gateway's RSS with 10,000 idle keep-alive "
                   "connections (`bench/idle_conns.py`). Command: `bench/foundation [THREADS] [SECONDS]`.",
+    "throttle": "Throttle cost (issue 4): immediate `GET state` requests/s with throttling `enforce` vs `off` "
+                "(limits set high so nothing is refused), 3 alternated rounds, and Redis round trips per request "
+                "(client-issued EVALSHA/EVAL in `INFO commandstats`, delta / requests). Command: "
+                "`bench/throttle [THREADS] [SECONDS]`.",
     "events": "Events (issue 5): facts/s through one node (`wrk` closed loop of `entered` facts, half duplicates, "
               "checked against the stream length), and the attendance batch for 50,000 leads. "
               "Command: `bench/events [THREADS] [SECONDS]`.",
@@ -320,9 +328,6 @@ for path in sorted(glob.glob(os.path.join(root, "docs", "results", "*.txt"))):
     L.append(open(path).read().rstrip())
     L.append("```")
     L.append("")
-L.append("Throttle cost (issue 4): `bench/throttle [THREADS] [SECONDS]` prints immediate `GET state` requests/s with "
-         "throttling `enforce` vs `off` and Redis round trips per request (no stored result yet).")
-L.append("")
 
 os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
 with open(out, "w") as f:
