@@ -59,7 +59,7 @@ public struct FactHandler: HTTPHandler {
                 let hooks = parts.dropFirst().compactMap(\.string)
                 let duplicate = code == 0
                 if let s = stats?.on(request.loop.index) {
-                    if duplicate { s.eventDuplicates += 1 } else if code == 1 { s.eventsEmitted += hooks.count }
+                    if duplicate { s.data.eventDuplicates += 1 } else if code == 1 { s.data.eventsEmitted += hooks.count }
                 }
                 let body = "{\"emitted\":[" + hooks.map(JSONText.quoted).joined(separator: ",") + "],\"duplicate\":\(duplicate)}"
                 responder.respond(.json(200, body, headers: rateHeaders))

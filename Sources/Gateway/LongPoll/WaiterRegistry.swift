@@ -78,7 +78,7 @@ final class WaiterRegistry {
             finish(w, StateResponses.ok(etag: etag, prefix: prefix, tail: w.sessionTail, extra: w.extraHeaders))
         }
         if let t = noticeAt, !moved.isEmpty {
-            stats?.wakeFanout.observe(seconds: Double(loop.clock.nowNanos() &- t) / 1e9)
+            stats?.data.wakeFanout.observe(seconds: Double(loop.clock.nowNanos() &- t) / 1e9)
         }
         dropRoomIfEmpty(webinarID)
     }

@@ -8,32 +8,24 @@ public final class LoopStats {
         var route: String
         var code: Int
     }
-    var requests: [RouteCode: Int] = [:]
-    var durations: [String: Histogram] = [:]
-    var wakeFanout = Histogram()
-    var redis = Histogram()
-    var redisErrors = 0
-    var eventsEmitted = 0
-    var eventDuplicates = 0
+    /// The counters themselves; a scrape copies them.
+    var data = StatsSnapshot()
 
     public init() {}
 
     /// Records an answered request.
     func request(route: String, code: Int, seconds: Double) {
-        requests[RouteCode(route: route, code: code), default: 0] += 1
-        durations[route, default: Histogram()].observe(seconds: seconds)
+        data.requests[RouteCode(route: route, code: code), default: 0] += 1
+        data.durations[route, default: Histogram()].observe(seconds: seconds)
     }
 
     /// Records a Redis round trip.
     func redisCommand(nanos: UInt64, failed: Bool) {
-        redis.observe(seconds: Double(nanos) / 1e9)
-        if failed { redisErrors += 1 }
+        data.redis.observe(seconds: Double(nanos) / 1e9)
+        if failed { data.redisErrors += 1 }
     }
 
-    var snapshot: StatsSnapshot {
-        StatsSnapshot(requests: requests, durations: durations, wakeFanout: wakeFanout, redis: redis,
-                      redisErrors: redisErrors, eventsEmitted: eventsEmitted, eventDuplicates: eventDuplicates)
-    }
+    var snapshot: StatsSnapshot { data }
 }
 
 /// A copy of loop statistics, mergeable across loops.
