@@ -312,6 +312,8 @@ about = {
                 "(limits set high so nothing is refused), 3 alternated rounds, and Redis round trips per request "
                 "(client-issued EVALSHA/EVAL in `INFO commandstats`, delta / requests). Command: "
                 "`bench/throttle [THREADS] [SECONDS]`.",
+    "fanout": "Fan-out A/B (issue 3): two gateway binaries alternated in one run at 10,000 parked polls "
+              "(`bench/ab-fanout`), to measure one change side by side.",
     "events": "Events (issue 5): facts/s through one node (`wrk` closed loop of `entered` facts, half duplicates, "
               "checked against the stream length), and the attendance batch for 50,000 leads. "
               "Command: `bench/events [THREADS] [SECONDS]`.",

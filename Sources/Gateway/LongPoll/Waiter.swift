@@ -12,6 +12,9 @@ final class Waiter {
     var sessionTail: [UInt8]
     /// The session part of the ETag, serialized once at park time.
     var sessionTagPart: String
+    /// The same, as bytes, and the poll's extra header lines (for the prebuilt fan-out answer).
+    var sessionTagBytes: [UInt8]
+    let extraLines: [UInt8]
     var timer: LoopTimer?
     /// Position in its room's array (swap-remove keeps removal O(1)).
     var index = 0
@@ -23,6 +26,8 @@ final class Waiter {
         self.extraHeaders = extraHeaders
         self.sessionTail = Array(((view.session?.json ?? "null") + "}").utf8)
         self.sessionTagPart = view.sessionTagPart
+        self.sessionTagBytes = Array(view.sessionTagPart.utf8)
+        self.extraLines = PrebuiltAnswer.lines(extraHeaders)
     }
 }
 

@@ -63,7 +63,10 @@ final class WaiterRegistry {
     func roomChanged(_ webinarID: String, _ snapshot: RoomSnapshot, noticeAt: UInt64? = nil) {
         guard let room = rooms[webinarID] else { return }
         if (room.latest?.version ?? -1) < snapshot.version { room.latest = snapshot }
+        // Shared by every poll of this version and type: built once per wake.
         var prefixes: [WebinarType: [UInt8]] = [:]
+        let etagHead = Array("ETag: \"r\(snapshot.version)".utf8)
+        let tails: [WebinarType: [UInt8]] = [.live: Array("l\"\r\n".utf8), .auto: Array("a\"\r\n".utf8)]
         let moved = room.waiters.filter { $0.view.room.version < snapshot.version }
         for w in moved {
             w.view.room = snapshot
@@ -74,8 +77,13 @@ final class WaiterRegistry {
                 return p
             }()
             remove(w)
-            let etag = StateView.etag(roomVersion: snapshot.version, sessionPart: w.sessionTagPart, type: type)
-            finish(w, StateResponses.ok(etag: etag, prefix: prefix, tail: w.sessionTail, extra: w.extraHeaders))
+            guard !w.done else { continue }
+            w.done = true
+            w.timer?.cancel()
+            w.timer = nil
+            w.responder.respond(prebuilt: PrebuiltAnswer(
+                sharedLines: PrebuiltAnswer.sharedStateLines, etagHead: etagHead, etagSession: w.sessionTagBytes,
+                etagTail: tails[type] ?? [], extraLines: w.extraLines, bodyPrefix: prefix, bodyTail: w.sessionTail))
         }
         if let t = noticeAt, !moved.isEmpty {
             stats?.data.wakeFanout.observe(seconds: Double(loop.clock.nowNanos() &- t) / 1e9)
@@ -121,6 +129,7 @@ final class WaiterRegistry {
                         w.view = next
                         w.sessionTail = Array(((next.session?.json ?? "null") + "}").utf8)
                         w.sessionTagPart = next.sessionTagPart
+                        w.sessionTagBytes = Array(next.sessionTagPart.utf8)
                         self.remove(w)
                         self.answer(w, changed: true)
                     }

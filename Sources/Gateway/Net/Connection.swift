@@ -260,20 +260,67 @@ final class Connection: IOHandler {
 
     func respond(sequence seq: UInt64, _ response: HTTPResponse) {
         guard isAwaiting(sequence: seq) else { return }
-        cancelHandler = nil
-        // Not ready (drain delay) or draining: every answer retires its connection cleanly.
-        let close = response.closeConnection || !currentKeepAlive || context.state.draining.load(ordering: .relaxed)
-            || context.state.notReady.load(ordering: .relaxed)
+        let close = closesAfter(response.closeConnection)
         var response = response
         if let origin = currentOrigin {
             response.headers += context.cors.headers(for: origin)
-            currentOrigin = nil
         }
-        let seconds = Double(context.loop.clock.nowNanos() &- currentStart) / 1e9
-        context.stats.request(route: currentRoute, code: response.status, seconds: seconds)
-        if context.configuration.accessLog { accessLog(response.status, seconds) }
+        record(response.status)
         ResponseWriter.append(response, to: &output, date: context.dateHeaderValue, close: close, omitBody: currentIsHead,
                               http10KeepAlive: currentIsHTTP10)
+        finishAnswer(close: close)
+    }
+
+    /// The fan-out path: a 200 assembled from pieces that are already bytes (all server-generated:
+    /// shared header lines, the ETag in three parts, the poll's own extra lines, the shared room body
+    /// prefix and the poll's session tail), written straight into the output buffer — no header array,
+    /// no encoder pass, no body allocation per answer.
+    func respondPrebuilt(sequence seq: UInt64, _ answer: PrebuiltAnswer) {
+        guard isAwaiting(sequence: seq) else { return }
+        let close = closesAfter(false)
+        record(200)
+        let date = context.dateHeaderValue
+        output.append(contentsOf: PrebuiltAnswer.statusLine)
+        output.append(contentsOf: "Date: ".utf8)
+        output.append(contentsOf: date.utf8)
+        output.append(contentsOf: answer.sharedLines)
+        output.append(contentsOf: answer.etagHead)
+        output.append(contentsOf: answer.etagSession)
+        output.append(contentsOf: answer.etagTail)
+        output.append(contentsOf: answer.extraLines)
+        if let origin = currentOrigin {
+            for (name, value) in context.cors.headers(for: origin) {
+                output.append(contentsOf: name.utf8)
+                output.append(contentsOf: ": ".utf8)
+                output.append(contentsOf: value.utf8)
+                output.append(contentsOf: "\r\n".utf8)
+            }
+        }
+        output.append(contentsOf: "Content-Length: ".utf8)
+        output.append(contentsOf: String(answer.bodyPrefix.count + answer.bodyTail.count).utf8)
+        output.append(contentsOf: close ? "\r\nConnection: close\r\n\r\n".utf8 : (currentIsHTTP10 ? "\r\nConnection: keep-alive\r\n\r\n".utf8 : "\r\n\r\n".utf8))
+        if !currentIsHead {
+            output.append(contentsOf: answer.bodyPrefix)
+            output.append(contentsOf: answer.bodyTail)
+        }
+        finishAnswer(close: close)
+    }
+
+    /// Whether the connection closes after this answer. Not ready (drain delay) or draining: every
+    /// answer retires its connection cleanly.
+    private func closesAfter(_ asked: Bool) -> Bool {
+        asked || !currentKeepAlive || context.state.draining.load(ordering: .relaxed) || context.state.notReady.load(ordering: .relaxed)
+    }
+
+    private func record(_ status: Int) {
+        cancelHandler = nil
+        let seconds = Double(context.loop.clock.nowNanos() &- currentStart) / 1e9
+        context.stats.request(route: currentRoute, code: status, seconds: seconds)
+        if context.configuration.accessLog { accessLog(status, seconds) }
+    }
+
+    private func finishAnswer(close: Bool) {
+        currentOrigin = nil
         parser.reset()
         state = .readingHead
         if close {

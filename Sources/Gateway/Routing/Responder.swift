@@ -12,6 +12,11 @@ public struct Responder {
         connection.respond(sequence: sequence, response)
     }
 
+    /// Sends a fan-out answer assembled from prebuilt pieces (long-poll wakes).
+    func respond(prebuilt answer: PrebuiltAnswer) {
+        connection.respondPrebuilt(sequence: sequence, answer)
+    }
+
     /// Sends a problem+json answer.
     public func fail(_ problem: Problem) {
         respond(problem.response)
