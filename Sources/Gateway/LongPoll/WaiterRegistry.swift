@@ -44,14 +44,16 @@ final class WaiterRegistry {
         waiter.index = room.waiters.count
         room.waiters.append(waiter)
         parked.add(1, ordering: .relaxed)
-        waiter.timer = loop.schedule(at: deadline) { [weak self, weak waiter] in
-            guard let self, let waiter, !waiter.done else { return }
+        // Strong captures on purpose: every path (deadline, cancel, answer) releases these closures, and
+        // weak references would give each waiter a side table and slower refcounting on the fan-out path.
+        waiter.timer = loop.schedule(at: deadline) { [self, waiter] in
+            guard !waiter.done else { return }
             self.remove(waiter)
             self.answer(waiter, changed: false)
             self.dropRoomIfEmpty(id)
         }
-        waiter.responder.onCancel { [weak self, weak waiter] in
-            guard let self, let waiter, !waiter.done else { return }
+        waiter.responder.onCancel { [self, waiter] in
+            guard !waiter.done else { return }
             waiter.done = true
             waiter.timer?.cancel()
             self.remove(waiter)

@@ -2,21 +2,36 @@
 // locks on the hot path. A scrape asks every loop (through its task queue) for a snapshot and merges.
 import Reactor
 
+/// The counters of one route on one loop.
+final class RouteSlot {
+    var codes: [Int: Int] = [:]
+    var durations = Histogram()
+}
+
 /// One loop's counters. Loop thread only.
 public final class LoopStats {
     struct RouteCode: Hashable, Sendable {
         var route: String
         var code: Int
     }
-    /// The counters themselves; a scrape copies them.
+    /// Counters other than per-route ones; a scrape copies them.
     var data = StatsSnapshot()
+    private var routes: [String: RouteSlot] = [:]
 
     public init() {}
 
+    /// The slot of `route` (looked up once per request, at dispatch).
+    func slot(_ route: String) -> RouteSlot {
+        if let s = routes[route] { return s }
+        let s = RouteSlot()
+        routes[route] = s
+        return s
+    }
+
     /// Records an answered request.
-    func request(route: String, code: Int, seconds: Double) {
-        data.requests[RouteCode(route: route, code: code), default: 0] += 1
-        data.durations[route, default: Histogram()].observe(seconds: seconds)
+    func request(_ slot: RouteSlot, code: Int, seconds: Double) {
+        slot.codes[code, default: 0] += 1
+        slot.durations.observe(seconds: seconds)
     }
 
     /// Records a Redis round trip.
@@ -25,7 +40,14 @@ public final class LoopStats {
         if failed { data.redisErrors += 1 }
     }
 
-    var snapshot: StatsSnapshot { data }
+    var snapshot: StatsSnapshot {
+        var s = data
+        for (route, slot) in routes {
+            for (code, n) in slot.codes { s.requests[RouteCode(route: route, code: code), default: 0] += n }
+            s.durations[route, default: Histogram()].merge(slot.durations)
+        }
+        return s
+    }
 }
 
 /// A copy of loop statistics, mergeable across loops.

@@ -84,6 +84,9 @@ extension Connection {
             state = .awaiting(sequence)
             currentIsHead = false
             currentKeepAlive = false
+            currentRoute = "timeout"
+            currentSlot = nil
+            currentStart = context.loop.now
             respond(sequence: sequence, Problem.requestTimeout.response)
         case (.idle, .readingHead) where inputStart == input.count:
             close()

@@ -39,6 +39,7 @@ final class Connection: IOHandler {
     var currentOrigin: String?
     /// Route label and start time of the request being answered (metrics, access log).
     var currentRoute = "unmatched"
+    var currentSlot: RouteSlot?
     var currentStart: UInt64 = 0
     var currentMethod = ""
     var currentPath = ""
@@ -208,6 +209,7 @@ final class Connection: IOHandler {
         let responder = Responder(connection: self, sequence: seq)
         currentStart = context.loop.now
         currentRoute = "unmatched"
+        currentSlot = nil
         if context.configuration.accessLog {
             currentMethod = head.method.rawValue
             currentPath = head.path
@@ -223,6 +225,7 @@ final class Connection: IOHandler {
         switch context.router.match(head.method, path: head.path) {
         case .found(let handler, let params, let label):
             currentRoute = label
+            currentSlot = context.stats.slot(label)
             var request = Request(head: head, body: requestBody, loop: context.loop)
             request.pathParameters = params
             request.peerAddress = peerAddress
@@ -242,6 +245,7 @@ final class Connection: IOHandler {
         currentKeepAlive = false
         currentOrigin = nil
         currentRoute = "invalid"
+        currentSlot = nil
         currentStart = context.loop.now
         respond(sequence: sequence, problem.response)
     }
@@ -315,7 +319,7 @@ final class Connection: IOHandler {
     private func record(_ status: Int) {
         cancelHandler = nil
         let seconds = Double(context.loop.clock.nowNanos() &- currentStart) / 1e9
-        context.stats.request(route: currentRoute, code: status, seconds: seconds)
+        context.stats.request(currentSlot ?? context.stats.slot(currentRoute), code: status, seconds: seconds)
         if context.configuration.accessLog { accessLog(status, seconds) }
     }
 
