@@ -19,15 +19,21 @@ public struct ThrottleOutcome: Sendable, Equatable {
     public var source: Source
     /// Refused because Redis is down and the node fails closed.
     public var storeDown: Bool
+    /// The `RateLimit-Policy` value for the limits in force (computed once per limits change).
+    public var policy: String = ""
 }
 
 /// The throttle of one loop.
 public final class RateLimiter {
     /// Limits in force on this loop (replaced by the node's limits watcher within a second of a change).
     public var limits: ThrottleLimits {
-        didSet { cachedArguments = Self.arguments(limits, idleTTLMillis) }
+        didSet {
+            cachedArguments = Self.arguments(limits, idleTTLMillis)
+            cachedPolicies = Self.policies(limits)
+        }
     }
     private var cachedArguments: [RouteClass: [String]] = [:]
+    private var cachedPolicies: [RouteClass: String] = [:]
     /// Refuse instead of using local buckets while Redis is unreachable.
     public var failClosed: Bool
     /// Counters for /metrics.
@@ -53,6 +59,19 @@ public final class RateLimiter {
         self.counters = counters
         self.now = nowMicros
         self.cachedArguments = Self.arguments(limits, idleTTLMillis)
+        self.cachedPolicies = Self.policies(limits)
+    }
+
+    /// `"state";q=30;w=15` per class: quota = burst, window = seconds to refill it (RateLimit draft -11).
+    public static func policy(_ rc: RouteClass, _ l: ClassLimits) -> String {
+        let window = max(1, TokenBucket.seconds((l.burst / l.rate).rounded(.up)))
+        return "\"" + rc.rawValue + "\";q=" + String(TokenBucket.seconds(l.burst)) + ";w=" + String(window)
+    }
+
+    private static func policies(_ limits: ThrottleLimits) -> [RouteClass: String] {
+        var out: [RouteClass: String] = [:]
+        for rc in RouteClass.allCases { out[rc] = policy(rc, limits[rc]) }
+        return out
     }
 
     private static func arguments(_ limits: ThrottleLimits, _ ttl: Int) -> [RouteClass: [String]] {
@@ -139,6 +158,7 @@ public final class RateLimiter {
         } else {
             counters.count(rc, .refused)
         }
-        return ThrottleOutcome(passes: passes, decision: d, limits: l, routeClass: rc, source: source, storeDown: false)
+        return ThrottleOutcome(passes: passes, decision: d, limits: l, routeClass: rc, source: source, storeDown: false,
+                               policy: cachedPolicies[rc] ?? Self.policy(rc, l))
     }
 }

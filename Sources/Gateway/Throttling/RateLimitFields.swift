@@ -7,14 +7,8 @@ enum RateLimitFields {
     /// Header fields for every answer of a throttled route (none when the class is off).
     static func headers(_ o: ThrottleOutcome) -> [(String, String)] {
         guard let d = o.decision else { return [] }
-        return [("RateLimit-Policy", policy(o.routeClass, o.limits)),
+        return [("RateLimit-Policy", o.policy.isEmpty ? RateLimiter.policy(o.routeClass, o.limits) : o.policy),
                 ("RateLimit", "\"" + o.routeClass.rawValue + "\";r=" + String(d.remaining) + ";t=" + String(d.fullInSeconds))]
-    }
-
-    /// `"state";q=30;w=15`: quota = burst, window = seconds to refill it.
-    static func policy(_ rc: RouteClass, _ l: ClassLimits) -> String {
-        let window = max(1, TokenBucket.seconds((l.burst / l.rate).rounded(.up)))
-        return "\"" + rc.rawValue + "\";q=" + String(TokenBucket.seconds(l.burst)) + ";w=" + String(window)
     }
 
     /// The answer for a refused request: 429 with Retry-After, or 503 when Redis is down and the node fails closed.
