@@ -36,6 +36,17 @@ final class NodeHarness: @unchecked Sendable {
     let stateDir: String
     private var stopped = false
 
+    /// A test node's settings: loopback port 0, the test JWT key, the shared Redis and state dir.
+    static func config(redisURL: String, threads: Int, stateDir: String) -> ServerConfiguration {
+        var config = ServerConfiguration()
+        config.redisURL = redisURL
+        config.listen = Socket.Address(host: "127.0.0.1", port: 0)
+        config.threads = threads
+        config.jwtKeys = [RoomAuth.kid: RoomAuth.secret]
+        config.stateDir = stateDir
+        return config
+    }
+
     /// - Parameter throttle: keep the default rate limits (enforce). Off by default: these tests are about
     ///   room state, and many of them read the same room with one token far faster than 2/s.
     init(nodes count: Int = 1, threads: Int = 2, throttle: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
@@ -43,12 +54,7 @@ final class NodeHarness: @unchecked Sendable {
         redis = try EmbeddedRedis.start(stateDir: stateDir, mode: .tcpLoopback)
         do {
             for _ in 0..<count {
-                var config = ServerConfiguration()
-                config.redisURL = redis.url
-                config.listen = Socket.Address(host: "127.0.0.1", port: 0)
-                config.threads = threads
-                config.jwtKeys = [RoomAuth.kid: RoomAuth.secret]
-                config.stateDir = stateDir
+                var config = NodeHarness.config(redisURL: redis.url, threads: threads, stateDir: stateDir)
                 configure(&config)
                 nodes.append(try GatewayNode.start(config, clock: clock))
             }

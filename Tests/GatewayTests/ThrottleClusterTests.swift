@@ -29,12 +29,7 @@ final class ThrottleCluster: @unchecked Sendable {
         redis = try EmbeddedRedis.start(stateDir: stateDir, mode: .tcpLoopback)
         do {
             for _ in 0..<count {
-                var config = ServerConfiguration()
-                config.redisURL = redis.url
-                config.listen = Socket.Address(host: "127.0.0.1", port: 0)
-                config.threads = threads
-                config.jwtKeys = [RoomAuth.kid: RoomAuth.secret]
-                config.stateDir = stateDir
+                var config = NodeHarness.config(redisURL: redis.url, threads: threads, stateDir: stateDir)
                 configure(&config)
                 nodes.append(try GatewayNode.start(config))
             }
