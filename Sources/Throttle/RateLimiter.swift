@@ -40,7 +40,8 @@ public final class RateLimiter {
     public let counters: ThrottleCounters
     /// Called with `true` when Redis starts failing for the throttle and `false` when it works again.
     public var onOutageChange: ((Bool) -> Void)?
-    /// Idle buckets expire after this many milliseconds.
+    /// Idle buckets expire after this many milliseconds at least (longer when a bucket takes longer to
+    /// refill: see `ThrottleScripts.ttlMillis`).
     public let idleTTLMillis: Int
     private var local = LocalBuckets()
     private var inOutage = false
@@ -78,7 +79,8 @@ public final class RateLimiter {
         var out: [RouteClass: [String]] = [:]
         for rc in RouteClass.allCases {
             let l = limits[rc]
-            out[rc] = [String(l.rate), String(TokenBucket.seconds(l.burst)), String(ttl)]
+            let bucketTTL = ThrottleScripts.ttlMillis(rate: l.rate, burst: l.burst, idleMillis: ttl)
+            out[rc] = [String(l.rate), String(TokenBucket.seconds(l.burst)), String(bucketTTL)]
         }
         return out
     }
@@ -88,7 +90,7 @@ public final class RateLimiter {
         [ThrottleKeys.user(rc, user), session.map { ThrottleKeys.session(rc, $0) } ?? ""]
     }
 
-    /// ARGV for the take script: rate, burst, idle TTL.
+    /// ARGV for the take script: rate, burst, bucket TTL in ms (`ThrottleScripts.ttlMillis`).
     public func arguments(_ rc: RouteClass) -> [String] {
         cachedArguments[rc] ?? []
     }
@@ -117,9 +119,14 @@ public final class RateLimiter {
 
     /// Turns the script's `{allowed, remaining, retry_after_s, full_in_s}` into an outcome and counts it.
     public func decide(_ rc: RouteClass, scriptReply reply: RedisReply) -> ThrottleOutcome {
+        decide(rc, fields: (reply.array ?? [])[...])
+    }
+
+    /// The same from the first four elements of a longer reply (the state route's combined script).
+    public func decide(_ rc: RouteClass, fields f: ArraySlice<RedisReply>) -> ThrottleOutcome {
         recovered()
-        let f = reply.array ?? []
-        func int(_ i: Int) -> Int { i < f.count ? Int(f[i].integer ?? 0) : 0 }
+        let base = f.startIndex
+        func int(_ i: Int) -> Int { base + i < f.endIndex ? Int(f[base + i].integer ?? 0) : 0 }
         let d = TokenBucket.Decision(allowed: int(0) == 1, remaining: int(1), retryAfterSeconds: int(2), fullInSeconds: int(3))
         return outcome(rc, d, source: .redis)
     }

@@ -27,7 +27,9 @@ import Testing
         let r = RateLimiter(limits: Self.limits(ClassLimits(rate: 0.5, burst: 7, mode: .enforce)), idleTTLMillis: 1234, nowMicros: { 0 })
         #expect(r.keys(.state, user: "u1", session: "s1") == ["wg:tb:state:u:u1", "wg:tb:state:s:s1"])
         #expect(r.keys(.hooks, user: "core", session: nil) == ["wg:tb:hooks:u:core", ""])
-        #expect(r.arguments(.state) == ["0.5", "7", "1234"])
+        #expect(r.arguments(.state) == ["0.5", "7", "28000"], "TTL: twice the 14 s refill, above the 1.234 s idle setting")
+        let fast = RateLimiter(limits: Self.limits(ClassLimits(rate: 100, burst: 7, mode: .enforce)), idleTTLMillis: 1234, nowMicros: { 0 })
+        #expect(fast.arguments(.state) == ["100.0", "7", "1234"])
     }
 
     @Test func enforceRefusesAndCounts() {

@@ -96,8 +96,9 @@ final class RoomSubscriptions {
         connection.waitForConnection(timeoutNanos: LongPollService.resyncConnectWaitNanos) { [weak self] up in
             guard up, self != nil else { return }
             connection.evalScript(RoomScripts.read, keys: [keys.room, ""]) { [weak self] result in
-                guard let self, case .success(let reply) = result, let parts = reply.array, let first = parts.first else { return }
-                let snapshot = RoomSnapshot(reply: first)
+                guard let self, case .success(let reply) = result, let parts = reply.array,
+                      parts.count == RoomScripts.roomFieldCount else { return }
+                let snapshot = RoomSnapshot(reply: reply)
                 if let last = self.lastVersion[webinarID], snapshot.version <= last { return }
                 self.lastVersion[webinarID] = snapshot.version
                 for i in self.interest[webinarID] ?? [] {

@@ -10,10 +10,10 @@ enum StateReader {
     }
 
     /// Reads `webinarID` (+ `sessionID`) on `connection`; with `throttle`, the same call takes a token and
-    /// its reply (`{allowed, remaining, retry_after_s, full_in_s}`) is handed back too.
+    /// its part of the reply (`allowed, remaining, retry_after_s, full_in_s`) is handed back too.
     static func read(_ connection: RedisConnection, webinarID: String, sessionID: String?, fallbackType: WebinarType,
                      throttle: Throttle? = nil,
-                     _ done: @escaping (Result<(StateView, RedisReply?), RedisError>) -> Void) {
+                     _ done: @escaping (Result<(StateView, ArraySlice<RedisReply>?), RedisError>) -> Void) {
         let keys = RoomKeys(webinarID)
         let sessionKey = sessionID.map(keys.session) ?? ""
         let script = throttle == nil ? RoomScripts.read : RoomScripts.readThrottled
@@ -26,11 +26,13 @@ enum StateReader {
                 done(.failure(.server(message)))
             case .success(let reply):
                 let parts = reply.array ?? []
-                let offset = throttle == nil ? 0 : 1
-                guard parts.count == 2 + offset else { return done(.failure(.protocolError)) }
-                let session = sessionID.map { SessionSnapshot(sessionID: $0, reply: parts[offset + 1]) }
-                let view = StateView(webinarID: webinarID, room: RoomSnapshot(reply: parts[offset]), session: session, fallbackType: fallbackType)
-                done(.success((view, throttle == nil ? nil : parts[0])))
+                let lead = throttle == nil ? 0 : RoomScripts.throttleFieldCount
+                let expected = lead + RoomScripts.roomFieldCount + (sessionID == nil ? 0 : RoomScripts.sessionFieldCount)
+                guard parts.count == expected else { return done(.failure(.protocolError)) }
+                let roomAt = lead, sessionAt = lead + RoomScripts.roomFieldCount
+                let session = sessionID.map { SessionSnapshot(sessionID: $0, fields: parts[sessionAt...]) }
+                let view = StateView(webinarID: webinarID, room: RoomSnapshot(fields: parts[roomAt...]), session: session, fallbackType: fallbackType)
+                done(.success((view, throttle == nil ? nil : parts[0..<lead])))
             }
         }
     }

@@ -7,29 +7,31 @@ import Throttle
 public enum RoomScripts {
     /// Reads the room and (optionally) one session in one round trip.
     /// KEYS[1] room hash, KEYS[2] session hash ("" for none).
-    /// Returns { {v, status, cta, type}, {v, entered_at, left_at, completed_at, progress, joined_at} | 0 }.
+    /// Returns one flat array: room {v, status, cta, type}, then with a session its
+    /// {v, entered_at, left_at, completed_at, progress, joined_at} (flat: a nested table costs Redis
+    /// a second conversion per call).
     public static let read = RedisScript(name: "state_read", source: """
         local r = redis.call('HMGET', KEYS[1], 'v', 'status', 'cta', 'type')
-        local s = 0
-        if KEYS[2] ~= '' then
-          s = redis.call('HMGET', KEYS[2], 'v', 'entered_at', 'left_at', 'completed_at', 'progress', 'joined_at')
-        end
-        return {r, s}
+        if KEYS[2] == '' then return r end
+        local s = redis.call('HMGET', KEYS[2], 'v', 'entered_at', 'left_at', 'completed_at', 'progress', 'joined_at')
+        return {r[1], r[2], r[3], r[4], s[1], s[2], s[3], s[4], s[5], s[6]}
         """)
 
     /// The state route's ONE round trip: take from the buckets, then read the room and the session.
-    /// KEYS[1] user bucket ("" = throttle off), KEYS[2] session bucket (""), KEYS[3] room, KEYS[4] session ("").
-    /// ARGV[1] rate, ARGV[2] burst, ARGV[3] idle TTL ms. Returns { throttle | 0, room fields, session fields | 0 }.
+    /// KEYS[1] user bucket, KEYS[2] session bucket (""), KEYS[3] room, KEYS[4] session ("").
+    /// ARGV[1] rate, ARGV[2] burst, ARGV[3] bucket TTL ms. Returns one flat array:
+    /// {allowed, remaining, retry_after_s, full_in_s, room fields (4), session fields (6, with a session)}.
     public static let readThrottled = RedisScript(name: "state_read_throttled", source: ThrottleScripts.bucketFunction + "\n" + """
-        local t = 0
-        if KEYS[1] ~= '' then t = wg_take(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])) end
+        if KEYS[1] == '' then return redis.error_reply('state_read_throttled needs a user bucket') end
+        local a, rem, retry, full = \(ThrottleScripts.takeCall(userKey: 1))
         local r = redis.call('HMGET', KEYS[3], 'v', 'status', 'cta', 'type')
-        local s = 0
-        if KEYS[4] ~= '' then
-          s = redis.call('HMGET', KEYS[4], 'v', 'entered_at', 'left_at', 'completed_at', 'progress', 'joined_at')
-        end
-        return {t, r, s}
+        if KEYS[4] == '' then return {a, rem, retry, full, r[1], r[2], r[3], r[4]} end
+        local s = redis.call('HMGET', KEYS[4], 'v', 'entered_at', 'left_at', 'completed_at', 'progress', 'joined_at')
+        return {a, rem, retry, full, r[1], r[2], r[3], r[4], s[1], s[2], s[3], s[4], s[5], s[6]}
         """)
+
+    /// Fields per part of the flat replies above.
+    static let throttleFieldCount = 4, roomFieldCount = 4, sessionFieldCount = 6
 
     /// Applies a status action. KEYS[1] room hash, KEYS[2] attendance job hash, KEYS[3] pending-jobs set.
     /// ARGV[1] action, ARGV[2] webinar type for a first touch, ARGV[3] wake channel, ARGV[4] webinar id.

@@ -24,8 +24,13 @@ public struct RoomSnapshot: Sendable, Equatable {
 
     /// Decodes the HMGET reply `{v, status, cta, type}`; missing fields read as an untouched room.
     public init(reply: RedisReply) {
-        let f = reply.array ?? []
-        func s(_ i: Int) -> String? { i < f.count ? f[i].string : nil }
+        self.init(fields: (reply.array ?? [])[...])
+    }
+
+    /// Decodes `{v, status, cta, type}` from the start of `fields`.
+    public init(fields f: ArraySlice<RedisReply>) {
+        let base = f.startIndex
+        func s(_ i: Int) -> String? { base + i < f.endIndex ? f[base + i].string : nil }
         version = Int64(s(0) ?? "") ?? 0
         status = RoomStatus(rawValue: s(1) ?? "") ?? .scheduled
         cta = s(2) == "1"
@@ -47,10 +52,15 @@ public struct SessionSnapshot: Sendable, Equatable {
 
     /// Decodes `{v, entered_at, left_at, completed_at, progress, joined_at}`.
     public init(sessionID: String, reply: RedisReply) {
+        self.init(sessionID: sessionID, fields: (reply.array ?? [])[...])
+    }
+
+    /// Decodes `{v, entered_at, left_at, completed_at, progress, joined_at}` from the start of `fields`.
+    public init(sessionID: String, fields f: ArraySlice<RedisReply>) {
         self.sessionID = sessionID
-        let f = reply.array ?? []
+        let base = f.startIndex
         func s(_ i: Int) -> String? {
-            guard i < f.count, let v = f[i].string, !v.isEmpty else { return nil }
+            guard base + i < f.endIndex, let v = f[base + i].string, !v.isEmpty else { return nil }
             return v
         }
         version = Int64(s(0) ?? "") ?? 0

@@ -62,7 +62,7 @@ public struct StateHandler: HTTPHandler {
                 if throttled { _ = limiter.storeFailed(.state, keys: bucketKeys) }
                 return fail(.redisUnavailable)
             }
-            let outcome = throttleReply.map { limiter.decide(.state, scriptReply: $0) } ?? limiter.disabled(.state)
+            let outcome = throttleReply.map { limiter.decide(.state, fields: $0) } ?? limiter.disabled(.state)
             guard outcome.passes else { return fail(RateLimitFields.refusal(outcome)) }
             var extra = RateLimitFields.headers(outcome)
             if let applied = wait.preferenceApplied { extra.append(("Preference-Applied", "wait=\(applied)")) }
