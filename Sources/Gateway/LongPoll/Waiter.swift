@@ -6,15 +6,10 @@ import Reactor
 final class Waiter {
     let responder: Responder
     var view: StateView
-    /// CORS / Preference-Applied headers to repeat on the answer.
-    let extraHeaders: [(String, String)]
-    /// The session part of the body (`{...}}` or `null}`), serialized once at park time.
-    var sessionTail: [UInt8]
-    /// The session part of the ETag, serialized once at park time.
-    var sessionTagPart: String
-    /// The same, as bytes, and the poll's extra header lines (for the prebuilt fan-out answer).
-    var sessionTagBytes: [UInt8]
-    let extraLines: [UInt8]
+    /// This poll's own bytes of a fan-out answer (session ETag part, extra header lines — RateLimit,
+    /// Preference-Applied — and session body tail), serialized once at park time. The extra headers are
+    /// kept only as these lines (one allocation per poll, not an array of strings).
+    var poll: PollBytes
     var timer: LoopTimer?
     /// Position in its room's array (swap-remove keeps removal O(1)).
     var index = 0
@@ -23,12 +18,12 @@ final class Waiter {
     init(responder: Responder, view: StateView, extraHeaders: [(String, String)]) {
         self.responder = responder
         self.view = view
-        self.extraHeaders = extraHeaders
-        self.sessionTail = Array(((view.session?.json ?? "null") + "}").utf8)
-        self.sessionTagPart = view.sessionTagPart
-        self.sessionTagBytes = Array(view.sessionTagPart.utf8)
-        self.extraLines = PrebuiltAnswer.lines(extraHeaders)
+        self.poll = PollBytes(sessionTag: view.sessionTagPart, extraLines: PrebuiltAnswer.lines(extraHeaders),
+                              sessionTail: Waiter.sessionTail(view))
     }
+
+    /// The session part of the body: `{...}}` or `null}`.
+    static func sessionTail(_ view: StateView) -> String { (view.session?.json ?? "null") + "}" }
 }
 
 /// The parked polls of one room on one loop, and the newest room state this loop has seen for it.

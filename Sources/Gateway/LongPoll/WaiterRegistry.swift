@@ -66,26 +66,22 @@ final class WaiterRegistry {
         guard let room = rooms[webinarID] else { return }
         if (room.latest?.version ?? -1) < snapshot.version { room.latest = snapshot }
         // Shared by every poll of this version and type: built once per wake.
-        var prefixes: [WebinarType: [UInt8]] = [:]
-        let etagHead = Array("ETag: \"r\(snapshot.version)".utf8)
-        let tails: [WebinarType: [UInt8]] = [.live: Array("l\"\r\n".utf8), .auto: Array("a\"\r\n".utf8)]
+        var shared: [WebinarType: PrebuiltAnswer] = [:]
         let moved = room.waiters.filter { $0.view.room.version < snapshot.version }
         for w in moved {
             w.view.room = snapshot
             let type = w.view.type
-            let prefix = prefixes[type] ?? {
-                let p = Array(w.view.roomPrefix.utf8)
-                prefixes[type] = p
-                return p
+            let answer = shared[type] ?? {
+                let a = PrebuiltAnswer(version: snapshot.version, type: type, bodyPrefix: Array(w.view.roomPrefix.utf8))
+                shared[type] = a
+                return a
             }()
             remove(w)
             guard !w.done else { continue }
             w.done = true
             w.timer?.cancel()
             w.timer = nil
-            w.responder.respond(prebuilt: PrebuiltAnswer(
-                sharedLines: PrebuiltAnswer.sharedStateLines, etagHead: etagHead, etagSession: w.sessionTagBytes,
-                etagTail: tails[type] ?? [], extraLines: w.extraLines, bodyPrefix: prefix, bodyTail: w.sessionTail))
+            w.responder.respond(prebuilt: answer, poll: w.poll)
         }
         if let t = noticeAt, !moved.isEmpty {
             stats?.data.wakeFanout.observe(seconds: Double(loop.clock.nowNanos() &- t) / 1e9)
@@ -129,9 +125,7 @@ final class WaiterRegistry {
                     next.session = fresh.session
                     if next.etag != w.view.etag {
                         w.view = next
-                        w.sessionTail = Array(((next.session?.json ?? "null") + "}").utf8)
-                        w.sessionTagPart = next.sessionTagPart
-                        w.sessionTagBytes = Array(next.sessionTagPart.utf8)
+                        w.poll.replaceSession(tag: next.sessionTagPart, tail: Waiter.sessionTail(next))
                         self.remove(w)
                         self.answer(w, changed: true)
                     }
@@ -142,8 +136,9 @@ final class WaiterRegistry {
     }
 
     private func answer(_ w: Waiter, changed: Bool) {
-        finish(w, changed ? StateResponses.ok(w.view, extra: w.extraHeaders)
-                          : StateResponses.notModified(etag: w.view.etag, extra: w.extraHeaders))
+        let extra = w.poll.extraHeaders
+        finish(w, changed ? StateResponses.ok(w.view, extra: extra)
+                          : StateResponses.notModified(etag: w.view.etag, extra: extra))
     }
 
     private func finish(_ w: Waiter, _ response: HTTPResponse) {

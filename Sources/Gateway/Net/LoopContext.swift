@@ -19,6 +19,8 @@ public final class LoopContext {
     /// This loop's statistics.
     let stats: LoopStats
     var connections: [ObjectIdentifier: Connection] = [:]
+    /// Where fan-out answers are assembled before their single send.
+    let scratch = AnswerScratch()
     var acceptor: Acceptor?
     /// Requests dispatched on this loop (per-loop: no shared cache line on the hot path).
     var requestsDispatched = 0

@@ -13,8 +13,8 @@ public struct Responder {
     }
 
     /// Sends a fan-out answer assembled from prebuilt pieces (long-poll wakes).
-    func respond(prebuilt answer: PrebuiltAnswer) {
-        connection.respondPrebuilt(sequence: sequence, answer)
+    func respond(prebuilt answer: PrebuiltAnswer, poll: PollBytes) {
+        connection.respondPrebuilt(sequence: sequence, answer, poll)
     }
 
     /// Sends a problem+json answer.
