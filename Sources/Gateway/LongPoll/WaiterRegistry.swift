@@ -65,22 +65,40 @@ final class WaiterRegistry {
     func roomChanged(_ webinarID: String, _ snapshot: RoomSnapshot, noticeAt: UInt64? = nil) {
         guard let room = rooms[webinarID] else { return }
         if (room.latest?.version ?? -1) < snapshot.version { room.latest = snapshot }
+        // Take every poll that has an older version out of the room in one pass (no per-poll lookup);
+        // polls parked while these are answered (a pipelined re-poll) join the room as usual.
+        var moved: [Waiter] = []
+        var kept: [Waiter] = []
+        for w in room.waiters {
+            if w.view.room.version < snapshot.version {
+                moved.append(w)
+            } else {
+                w.index = kept.count
+                kept.append(w)
+            }
+        }
+        room.waiters = kept
+        parked.subtract(moved.count, ordering: .relaxed)
         // Shared by every poll of this version and type: built once per wake.
-        var shared: [WebinarType: PrebuiltAnswer] = [:]
-        let moved = room.waiters.filter { $0.view.room.version < snapshot.version }
+        var live: PrebuiltAnswer?
+        var auto: PrebuiltAnswer?
         for w in moved {
-            w.view.room = snapshot
-            let type = w.view.type
-            let answer = shared[type] ?? {
-                let a = PrebuiltAnswer(version: snapshot.version, type: type, bodyPrefix: Array(w.view.roomPrefix.utf8))
-                shared[type] = a
-                return a
-            }()
-            remove(w)
             guard !w.done else { continue }
             w.done = true
             w.timer?.cancel()
             w.timer = nil
+            w.view.room = snapshot
+            let answer: PrebuiltAnswer
+            // The shown type from the fields, not `w.view.type`: a computed property of the view would
+            // copy the whole view (and retain/release each of its strings) for every poll.
+            switch snapshot.storedType ?? w.view.fallbackType {
+            case .live:
+                answer = live ?? PrebuiltAnswer(version: snapshot.version, type: .live, bodyPrefix: Array(w.view.roomPrefix.utf8))
+                live = answer
+            case .auto:
+                answer = auto ?? PrebuiltAnswer(version: snapshot.version, type: .auto, bodyPrefix: Array(w.view.roomPrefix.utf8))
+                auto = answer
+            }
             w.responder.respond(prebuilt: answer, poll: w.poll)
         }
         if let t = noticeAt, !moved.isEmpty {
