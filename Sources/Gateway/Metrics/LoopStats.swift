@@ -4,7 +4,10 @@ import Reactor
 
 /// The counters of one route on one loop.
 final class RouteSlot {
-    var codes: [Int: Int] = [:]
+    /// Answers by status code (index = code, 0..<600): an array, not a dictionary, so counting an answer
+    /// hashes nothing (it runs once per fan-out answer).
+    var codes = [Int](repeating: 0, count: RouteSlot.codeLimit)
+    static let codeLimit = 600
     var durations = Histogram()
 }
 
@@ -30,7 +33,7 @@ public final class LoopStats {
 
     /// Records an answered request.
     func request(_ slot: RouteSlot, code: Int, seconds: Double) {
-        slot.codes[code, default: 0] += 1
+        if code >= 0 && code < RouteSlot.codeLimit { slot.codes[code] += 1 }
         slot.durations.observe(seconds: seconds)
     }
 
@@ -43,7 +46,7 @@ public final class LoopStats {
     var snapshot: StatsSnapshot {
         var s = data
         for (route, slot) in routes {
-            for (code, n) in slot.codes { s.requests[RouteCode(route: route, code: code), default: 0] += n }
+            for (code, n) in slot.codes.enumerated() where n > 0 { s.requests[RouteCode(route: route, code: code), default: 0] += n }
             s.durations[route, default: Histogram()].merge(slot.durations)
         }
         return s
