@@ -1,7 +1,9 @@
 // API: the node's room subscriptions, on the subscriber's loop. One Redis subscription per room that
 // has parked polls on any loop of this node (subscribed on the first, released `lingerSeconds` after
-// the last, so a re-poll storm does not churn SUBSCRIBE/UNSUBSCRIBE). A wake costs the node ONE read
-// of the room, whatever the number of polls; the snapshot is handed to each loop holding polls of it.
+// the last, so a re-poll storm does not churn SUBSCRIBE/UNSUBSCRIBE). A wake carries the room as the
+// hook's script left it (`r:<version>:<status>:<cta>:<type>`), so it costs the node no Redis read at
+// all (a bare `r:<version>` from an older node costs ONE read of the room), whatever the number of
+// polls; the snapshot is handed to each loop holding polls of it.
 // After a subscription is confirmed, and after every reconnect, every held room is re-read and the
 // polls that moved are answered, so no change can fall into the gap.
 import Reactor
@@ -70,6 +72,10 @@ final class RoomSubscriptions {
         let rest = String(decoding: payload[2...], as: UTF8.self)
         switch payload[0] {
         case UInt8(ascii: "r"):
+            if let snapshot = Self.snapshot(wake: rest) {
+                broadcast(webinarID, snapshot, noticeAt: loop.clock.nowNanos())
+                return
+            }
             if let v = Int64(rest), let last = lastVersion[webinarID], v <= last { return }
             readAndBroadcast(webinarID, noticeAt: loop.clock.nowNanos())
         case UInt8(ascii: "s"):
@@ -98,13 +104,28 @@ final class RoomSubscriptions {
             connection.evalScript(RoomScripts.read, keys: [keys.room, ""]) { [weak self] result in
                 guard let self, case .success(let reply) = result, let parts = reply.array,
                       parts.count == RoomScripts.roomFieldCount else { return }
-                let snapshot = RoomSnapshot(reply: reply)
-                if let last = self.lastVersion[webinarID], snapshot.version <= last { return }
-                self.lastVersion[webinarID] = snapshot.version
-                for i in self.interest[webinarID] ?? [] {
-                    self.dispatch(i) { $0.roomChanged(webinarID, snapshot, noticeAt: noticeAt) }
-                }
+                self.broadcast(webinarID, RoomSnapshot(reply: reply), noticeAt: noticeAt)
             }
         }
+    }
+
+    /// Hands a newer room state to every loop holding polls of the room (older or equal: nothing).
+    private func broadcast(_ webinarID: String, _ snapshot: RoomSnapshot, noticeAt: UInt64?) {
+        if let last = lastVersion[webinarID], snapshot.version <= last { return }
+        lastVersion[webinarID] = snapshot.version
+        for i in interest[webinarID] ?? [] {
+            dispatch(i) { $0.roomChanged(webinarID, snapshot, noticeAt: noticeAt) }
+        }
+    }
+
+    /// The room carried by a wake `<version>:<status>:<cta>:<type>`; nil for any other form (then the
+    /// room is read).
+    static func snapshot(wake: String) -> RoomSnapshot? {
+        let parts = wake.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 4, let version = Int64(parts[0]), version > 0,
+              let status = RoomStatus(rawValue: String(parts[1])),
+              parts[2] == "0" || parts[2] == "1",
+              let type = WebinarType(rawValue: String(parts[3])) else { return nil }
+        return RoomSnapshot(version: version, status: status, cta: parts[2] == "1", storedType: type)
     }
 }

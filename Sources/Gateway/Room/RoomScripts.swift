@@ -1,5 +1,7 @@
 // The room's Redis scripts. Each multi-key decision is ONE script: it checks, applies, bumps the
 // version and publishes the wake atomically, so concurrent hooks on many nodes cannot interleave.
+// A room wake carries the room as it stands after the change: `r:<version>:<status>:<cta>:<type>`
+// (nodes before this format sent `r:<version>` and re-read the room; both forms are understood).
 import RedisStore
 import Throttle
 
@@ -55,7 +57,7 @@ public enum RoomScripts {
         redis.call('HSET', KEYS[1], 'status', target)
         redis.call('HSETNX', KEYS[1], 'type', ARGV[2])
         redis.call('HSETNX', KEYS[1], 'cta', '0')
-        redis.call('PUBLISH', ARGV[3], 'r:' .. v)
+        redis.call('PUBLISH', ARGV[3], 'r:' .. v .. ':' .. target .. ':' .. cta .. ':' .. redis.call('HGET', KEYS[1], 'type'))
         if target == 'ended' and KEYS[2] then
           redis.call('HSET', KEYS[2], 'state', 'pending', 'cursor', '0')
           redis.call('SADD', KEYS[3], ARGV[4])
@@ -76,7 +78,7 @@ public enum RoomScripts {
         redis.call('HSET', KEYS[1], 'cta', ARGV[1])
         redis.call('HSETNX', KEYS[1], 'status', 'scheduled')
         redis.call('HSETNX', KEYS[1], 'type', ARGV[2])
-        redis.call('PUBLISH', ARGV[3], 'r:' .. v)
+        redis.call('PUBLISH', ARGV[3], 'r:' .. v .. ':' .. st .. ':' .. want .. ':' .. redis.call('HGET', KEYS[1], 'type'))
         return {1, st, want, v}
         """)
 
