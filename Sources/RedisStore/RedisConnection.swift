@@ -8,7 +8,8 @@
 //   so the stuck connection is then torn down and reconnected), `.disconnected` (the connection dropped
 //   with the command in flight) or `.notConnected` (not sent: while down, commands fail at once; there is
 //   no unbounded queue). A completion may run before `send` returns.
-// - Down connections reconnect on loop timers with capped exponential backoff; each (re)connect sends
+// - Down connections reconnect on loop timers with capped exponential backoff (`RedisLink`, shared with
+//   the subscriber); each (re)connect sends
 //   AUTH (if a password), SELECT (if db != 0), SCRIPT LOAD of every registered script and PING, and is
 //   "connected" only when PING answers. `onStateChange` reports connected/disconnected.
 // - `RedisSubscriber` is the separate pub/sub connection; `RedisClient` the Sendable async facade for
@@ -37,18 +38,15 @@ public final class RedisConnection {
     var scripts: [String: RedisScript] = [:]
     var scriptOrder: [String] = []
     /// `redisAsyncHandleWrite` calls on the current connection (each is one pipelined write).
-    var writeCalls: Int { context?.writeCalls ?? 0 }
+    var writeCalls: Int { link.context?.writeCalls ?? 0 }
     /// How many EVALSHA calls fell back to EVAL (NOSCRIPT); for tests and metrics.
     var scriptFallbackCount = 0
 
-    private var context: HiredisContext?
-    private var backoff: ReconnectBackoff
-    private var reconnectTimer: LoopTimer?
+    private let link: RedisLink
     private var waiters: [PendingReply] = []
     private var deadlines = DeadlineQueue()
     private var deadlineTimer: LoopTimer?
-    private var started = false
-    private var closed = false
+    private var closed: Bool { link.closed }
 
     /// Creates a connection (not yet connecting). Call `start()` on `loop`.
     /// - Parameters:
@@ -59,7 +57,9 @@ public final class RedisConnection {
         self.address = address
         self.loop = loop
         self.configuration = configuration
-        self.backoff = ReconnectBackoff(configuration)
+        self.link = RedisLink(address: address, loop: loop, configuration: configuration)
+        link.onAttempt = { [weak self] ctx in self?.handshake(ctx) }
+        link.onContextClosed = { [weak self] ctx in self?.contextClosed(ctx) }
     }
 
     /// The current state.
@@ -68,22 +68,16 @@ public final class RedisConnection {
     /// Starts connecting (and reconnecting whenever the connection drops). Loop thread only.
     public func start() {
         precondition(loop.inEventLoop, "RedisConnection.start must run on its loop")
-        guard !started, !closed else { return }
-        started = true
-        loop.addPassEndHook { [weak self] in self?.context?.flush() }
-        connectNow()
+        _ = link.start()
     }
 
     /// Closes for good: pending commands fail with `.disconnected`, no reconnect. Loop thread only.
     public func close() {
         precondition(loop.inEventLoop, "RedisConnection.close must run on its loop")
         guard !closed else { return }
-        closed = true
-        reconnectTimer?.cancel()
-        reconnectTimer = nil
         let wasConnected = isConnected
         isConnected = false
-        context?.close()
+        link.close()
         let w = waiters
         waiters = []
         for waiter in w { waiter.resolve(.failure(.notConnected)) }
@@ -134,7 +128,7 @@ public final class RedisConnection {
                 inner(result)
             }
         }
-        guard isConnected, !closed, let ctx = context else { return completion(.failure(.notConnected)) }
+        guard isConnected, !closed, let ctx = link.context else { return completion(.failure(.notConnected)) }
         guard command.argumentCount > 0 else { return completion(.failure(.protocolError("empty command"))) }
         if let name = command.connectionStateCommandName {
             return completion(.failure(.protocolError(
@@ -170,25 +164,12 @@ public final class RedisConnection {
         if deadline > loop.clock.nowNanos() { return armDeadlineTimer(at: deadline) }
         deadlines.removeFirst()
         pending.resolve(.failure(.timeout))
-        context?.close()
+        link.context?.close()
     }
 
-    // MARK: connect, handshake, reconnect
+    // MARK: handshake (RedisLink connects and reconnects)
 
-    private func connectNow() {
-        reconnectTimer = nil
-        guard !closed, context == nil else { return }
-        let ctx = HiredisContext(loop: loop)
-        do {
-            try ctx.connect(to: address.endpoint)
-        } catch {
-            return scheduleReconnect()
-        }
-        context = ctx
-        ctx.onClose = { [weak self, weak ctx] _ in
-            guard let self, let ctx else { return }
-            self.contextClosed(ctx)
-        }
+    private func handshake(_ ctx: HiredisContext) {
         let deadline = loop.clock.nowNanos() &+ configuration.connectTimeoutNanos
         let mustSucceed: (Result<RedisReply, RedisError>) -> Void = { [weak ctx] result in
             switch result {
@@ -196,9 +177,8 @@ public final class RedisConnection {
             case .success: break
             }
         }
-        if let password = address.password {
-            let auth = address.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
-            dispatch(RedisCommand(auth), on: ctx, deadline: deadline, mustSucceed)
+        if let auth = link.authCommand {
+            dispatch(auth, on: ctx, deadline: deadline, mustSucceed)
         }
         if address.database != 0 {
             dispatch(RedisCommand(["SELECT", String(address.database)]), on: ctx, deadline: deadline, mustSucceed)
@@ -219,9 +199,8 @@ public final class RedisConnection {
     }
 
     private func didConnect(_ ctx: HiredisContext) {
-        guard context === ctx, ctx.isOpen, !isConnected, !closed else { return }
+        guard !isConnected, link.didConnect(ctx) else { return }
         isConnected = true
-        backoff.reset()
         let w = waiters
         waiters = []
         for waiter in w { waiter.resolve(.success(.status("OK"))) }
@@ -229,19 +208,11 @@ public final class RedisConnection {
     }
 
     private func contextClosed(_ ctx: HiredisContext) {
-        guard context === ctx else { return }
-        context = nil
         deadlines.removeAll()  // every command of `ctx` has been resolved by now
         deadlineTimer?.cancel()
         deadlineTimer = nil
         let wasConnected = isConnected
         isConnected = false
         if wasConnected { onStateChange?(.disconnected) }
-        if !closed { scheduleReconnect() }
-    }
-
-    private func scheduleReconnect() {
-        guard !closed, reconnectTimer == nil else { return }
-        reconnectTimer = loop.schedule(after: backoff.nextDelay()) { [weak self] in self?.connectNow() }
     }
 }

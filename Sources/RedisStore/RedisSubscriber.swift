@@ -8,7 +8,7 @@
 // - `readyChannel` is kept for the connection's life, so the connection never leaves subscribed mode
 //   (server-side count never 0) whatever the gateway subscribes and unsubscribes; PING cannot serve as
 //   the readiness probe here (in subscribed mode its reply never reaches a callback).
-// - Reconnects with the same capped backoff as `RedisConnection`.
+// - Connects and reconnects through `RedisLink`, like `RedisConnection`.
 import Reactor
 
 /// The pub/sub connection. Not thread-safe: use it on `loop` only.
@@ -31,12 +31,10 @@ public final class RedisSubscriber {
     private var handlers: [String: ([UInt8]) -> Void] = [:]
     /// Per channel: one entry per SUBSCRIBE in flight, holding the `confirmed` callbacks waiting on it.
     private var inFlight: [String: [[() -> Void]]] = [:]
-    private var context: HiredisContext?
-    private var backoff: ReconnectBackoff
-    private var reconnectTimer: LoopTimer?
+    private let link: RedisLink
+    private var context: HiredisContext? { link.context }
     private var connectTimer: LoopTimer?
-    private var started = false
-    private var closed = false
+    private var closed: Bool { link.closed }
 
     /// Creates a subscriber (not yet connecting). Call `start()` on `loop`.
     /// - Parameters:
@@ -50,7 +48,9 @@ public final class RedisSubscriber {
         self.loop = loop
         self.configuration = configuration
         self.readyChannel = readyChannel
-        self.backoff = ReconnectBackoff(configuration)
+        self.link = RedisLink(address: address, loop: loop, configuration: configuration)
+        link.onAttempt = { [weak self] ctx in self?.resubscribe(on: ctx) }
+        link.onContextClosed = { [weak self] ctx in self?.contextClosed(ctx) }
     }
 
     /// The channels currently wanted (subscribed, or to be subscribed on reconnect).
@@ -59,22 +59,17 @@ public final class RedisSubscriber {
     /// Starts connecting (and reconnecting whenever the connection drops). Loop thread only.
     public func start() {
         precondition(loop.inEventLoop, "RedisSubscriber.start must run on its loop")
-        guard !started, !closed else { return }
-        started = true
-        loop.addPassEndHook { [weak self] in self?.context?.flush() }
-        connectNow()
+        _ = link.start()
     }
 
     /// Closes for good; no reconnect. Loop thread only.
     public func close() {
         precondition(loop.inEventLoop, "RedisSubscriber.close must run on its loop")
         guard !closed else { return }
-        closed = true
-        reconnectTimer?.cancel()
         connectTimer?.cancel()
         let wasConnected = isConnected
         isConnected = false
-        context?.close()
+        link.close()
         if wasConnected { onStateChange?(.disconnected) }
     }
 
@@ -138,33 +133,19 @@ public final class RedisSubscriber {
         }
     }
 
-    // MARK: connect, re-subscribe, reconnect
+    // MARK: re-subscribe (RedisLink connects and reconnects)
 
-    private func connectNow() {
-        reconnectTimer = nil
-        guard !closed, context == nil else { return }
-        let ctx = HiredisContext(loop: loop)
-        do {
-            try ctx.connect(to: address.endpoint)
-        } catch {
-            return scheduleReconnect()
-        }
-        context = ctx
-        ctx.onClose = { [weak self, weak ctx] _ in
-            guard let self, let ctx else { return }
-            self.contextClosed(ctx)
-        }
+    private func resubscribe(on ctx: HiredisContext) {
         ctx.onPush = { [weak self, weak ctx] push in
             guard let self, let ctx else { return }
             self.received(push, from: ctx)
         }
-        if let password = address.password {
-            let auth = address.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+        if let auth = link.authCommand {
             let pending = PendingReply { [weak ctx] result in
                 if case .success(.status) = result { return }
                 ctx?.close()
             }
-            _ = ctx.send(RedisCommand(auth), pending)
+            _ = ctx.send(auth, pending)
         }
         // Every wanted channel, then the ready marker: its confirmation means all are live.
         let wanted = Array(handlers.keys)
@@ -181,28 +162,19 @@ public final class RedisSubscriber {
     }
 
     private func didResubscribe(_ ctx: HiredisContext) {
-        guard !isConnected, !closed else { return }
+        guard !isConnected, link.didConnect(ctx) else { return }
         connectTimer?.cancel()
         connectTimer = nil
         isConnected = true
-        backoff.reset()
         onStateChange?(.connected)
         onResubscribed?()
     }
 
     private func contextClosed(_ ctx: HiredisContext) {
-        guard context === ctx else { return }
-        context = nil
         connectTimer?.cancel()
         connectTimer = nil
         let wasConnected = isConnected
         isConnected = false
         if wasConnected { onStateChange?(.disconnected) }
-        if !closed { scheduleReconnect() }
-    }
-
-    private func scheduleReconnect() {
-        guard !closed, reconnectTimer == nil else { return }
-        reconnectTimer = loop.schedule(after: backoff.nextDelay()) { [weak self] in self?.connectNow() }
     }
 }
