@@ -27,14 +27,36 @@ enum RoomAuth {
     static var organizer: String { token(.organizer, sub: "org-1") }
 }
 
+/// What the test harnesses share: one private redis-server and the gateway nodes started on it.
+protocol RedisBackedNodes: AnyObject {
+    var redis: EmbeddedRedis { get }
+    var nodes: [GatewayNode] { get }
+    var stateDir: String { get }
+    /// Set by `stop()` (stop runs once).
+    var stopped: Bool { get set }
+}
+
+extension RedisBackedNodes {
+    func port(_ i: Int = 0) -> UInt16 { nodes[i].server.port }
+
+    /// Stops every node, then Redis, and removes the state directory (once).
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        for n in nodes { n.server.stopNow() }
+        redis.stop()
+        _ = try? FileManager.default.removeItem(atPath: stateDir)
+    }
+}
+
 /// One Redis, N nodes, one manual clock.
-final class NodeHarness: @unchecked Sendable {
+final class NodeHarness: RedisBackedNodes, @unchecked Sendable {
     // @unchecked: used from the test's thread only; the nodes themselves are Sendable.
     let redis: EmbeddedRedis
     let clock = ManualClock()
     private(set) var nodes: [GatewayNode] = []
     let stateDir: String
-    private var stopped = false
+    var stopped = false
 
     /// A test node's settings: loopback port 0, the test JWT key, the shared Redis and state dir.
     static func config(redisURL: String, threads: Int, stateDir: String) -> ServerConfiguration {
@@ -92,7 +114,6 @@ final class NodeHarness: @unchecked Sendable {
     deinit { stop() }
 
     var node: GatewayNode { nodes[0] }
-    func port(_ i: Int = 0) -> UInt16 { nodes[i].server.port }
 
     /// Every node ready (Redis connections up, not draining), polling real time (bounded).
     func waitReady(seconds: Double = 10) -> Bool {
@@ -138,14 +159,6 @@ final class NodeHarness: @unchecked Sendable {
     }
 
     func parked(_ i: Int = 0) -> Int { nodes[i].longPoll.parkedCount }
-
-    func stop() {
-        guard !stopped else { return }
-        stopped = true
-        for n in nodes { n.server.stopNow() }
-        redis.stop()
-        _ = try? FileManager.default.removeItem(atPath: stateDir)
-    }
 }
 
 // MARK: HTTP helpers

@@ -17,12 +17,12 @@ import Throttle
 @Suite(.serialized) struct ThrottleIntegration {}
 
 /// One Redis, N nodes, real clock.
-final class ThrottleCluster: @unchecked Sendable {
+final class ThrottleCluster: RedisBackedNodes, @unchecked Sendable {
     // @unchecked: used from the test's thread only; the nodes themselves are Sendable.
     let redis: EmbeddedRedis
     private(set) var nodes: [GatewayNode] = []
     let stateDir: String
-    private var stopped = false
+    var stopped = false
 
     init(nodes count: Int = 2, threads: Int = 2, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         stateDir = "/tmp/throttle-\(getpid())-\(UUID().uuidString.prefix(8))"
@@ -44,16 +44,6 @@ final class ThrottleCluster: @unchecked Sendable {
     }
 
     deinit { stop() }
-
-    func port(_ i: Int = 0) -> UInt16 { nodes[i].server.port }
-
-    func stop() {
-        guard !stopped else { return }
-        stopped = true
-        for n in nodes { n.server.stopNow() }
-        redis.stop()
-        _ = try? FileManager.default.removeItem(atPath: stateDir)
-    }
 
     // MARK: limits in force
 

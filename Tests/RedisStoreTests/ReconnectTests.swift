@@ -78,14 +78,8 @@ struct ReconnectTests {
     @Test func commandDeadlineTimesOutAndTheConnectionRecovers() async throws {
         let h = try Harness(extraArguments: ["--enable-debug-command", "local"])
         defer { h.shutdown() }
-        let client = RedisClient(group: h.group, address: h.redis.address)
-        try await client.waitUntilConnected(timeoutNanos: fiveSeconds)
+        let (client, states) = try await h.connectedClientRecordingStates()
         let loop = h.loop
-        let states = LoopBox([RedisConnectionState]())
-        await h.onLoop { done in
-            client.connection(on: loop).onStateChange = { states.value.append($0) }
-            done(())
-        }
         let started = MonotonicClock().nowNanos()
         let results: [Result<RedisReply, RedisError>] = await h.onLoop { done in
             let connection = client.connection(on: loop)

@@ -10,14 +10,8 @@ struct ScriptTests {
     @Test func evalshaSurvivesScriptFlushAndRestart() async throws {
         let h = try Harness()
         defer { h.shutdown() }
-        let client = RedisClient(group: h.group, address: h.redis.address)
-        try await client.waitUntilConnected(timeoutNanos: fiveSeconds)
+        let (client, states) = try await h.connectedClientRecordingStates()
         let loop = h.loop
-        let states = LoopBox([RedisConnectionState]())
-        await h.onLoop { done in
-            client.connection(on: loop).onStateChange = { states.value.append($0) }
-            done(())
-        }
         @Sendable func fallbacks() -> Int { client.connection(on: loop).scriptFallbackCount }
 
         // Our SHA-1 is Redis's.

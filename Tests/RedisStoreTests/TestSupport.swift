@@ -57,6 +57,20 @@ final class Harness: Sendable {
         removeTempDir(dir)
     }
 
+    /// A client of this harness's Redis, connected, whose loop-0 connection records its state changes
+    /// (read them with `read { states.value }`).
+    func connectedClientRecordingStates() async throws -> (RedisClient, LoopBox<[RedisConnectionState]>) {
+        let client = RedisClient(group: group, address: redis.address)
+        try await client.waitUntilConnected(timeoutNanos: fiveSeconds)
+        let loop = self.loop
+        let states = LoopBox([RedisConnectionState]())
+        await onLoop { done in
+            client.connection(on: loop).onStateChange = { states.value.append($0) }
+            done(())
+        }
+        return (client, states)
+    }
+
     /// Runs `body` on the loop and waits for it to call `done` once.
     func onLoop<T: Sendable>(_ body: @escaping @Sendable (_ done: @escaping @Sendable (T) -> Void) -> Void) async -> T {
         await withCheckedContinuation { cont in
