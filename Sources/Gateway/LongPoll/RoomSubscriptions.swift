@@ -111,6 +111,7 @@ final class RoomSubscriptions {
 
     /// Hands a newer room state to every loop holding polls of the room (older or equal: nothing).
     private func broadcast(_ webinarID: String, _ snapshot: RoomSnapshot, noticeAt: UInt64?) {
+        guard interest[webinarID] != nil else { return }  // unsubscribed meanwhile: remember nothing
         if let last = lastVersion[webinarID], snapshot.version <= last { return }
         lastVersion[webinarID] = snapshot.version
         for i in interest[webinarID] ?? [] {
