@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func scratchCopiesDecimalsAndRefusesToOverflow() {
-        let s = AnswerScratch()
+        var s = AnswerScratch()  // var: the put helpers are the sink protocol's mutating methods
         s.put("Content-Length: ")
         for n in [0, 7, 10, 4096, Int.max] {
             s.reset()

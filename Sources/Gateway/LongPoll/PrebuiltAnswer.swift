@@ -78,8 +78,43 @@ struct PollBytes {
     }
 }
 
+/// Where an answer's bytes are written: the loop's scratch buffer or a connection's output buffer.
+protocol AnswerBytesSink {
+    mutating func put(_ raw: UnsafeRawBufferPointer)
+}
+
+extension AnswerBytesSink {
+    mutating func put(_ bytes: [UInt8]) { bytes.withUnsafeBytes { put($0) } }
+
+    mutating func put(_ s: StaticString) { put(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+
+    mutating func put(_ s: String) {
+        var s = s
+        s.withUTF8 { put(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes `n` in decimal (n >= 0).
+    mutating func putDecimal(_ n: Int) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for any Int
+        var v = max(0, n)
+        var len = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[23 - len] = UInt8(48 + v % 10)
+                v /= 10
+                len += 1
+            } while v > 0 && len < 24
+            put(UnsafeRawBufferPointer(rebasing: d[(24 - len)...]))
+        }
+    }
+}
+
+extension Array: AnswerBytesSink where Element == UInt8 {
+    mutating func put(_ raw: UnsafeRawBufferPointer) { append(contentsOf: raw) }
+}
+
 /// A loop's buffer for assembling one answer (loop thread only; one per `LoopContext`).
-final class AnswerScratch {
+final class AnswerScratch: AnswerBytesSink {
     /// Capacity in bytes; an answer that does not fit takes the connection's output buffer instead.
     static let capacityBytes = 16 * 1024
     let base: UnsafeMutableRawPointer
@@ -97,7 +132,6 @@ final class AnswerScratch {
         overflowed = false
     }
 
-    @inline(__always)
     func put(_ raw: UnsafeRawBufferPointer) {
         guard raw.count > 0, let src = raw.baseAddress else { return }
         guard count + raw.count <= Self.capacityBytes else {
@@ -106,35 +140,6 @@ final class AnswerScratch {
         }
         (base + count).copyMemory(from: src, byteCount: raw.count)
         count += raw.count
-    }
-
-    @inline(__always)
-    func put(_ bytes: [UInt8]) { bytes.withUnsafeBytes { put($0) } }
-
-    @inline(__always)
-    func put(_ bytes: ArraySlice<UInt8>) { bytes.withUnsafeBytes { put($0) } }
-
-    @inline(__always)
-    func put(_ s: StaticString) { put(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
-
-    func put(_ s: String) {
-        var s = s
-        s.withUTF8 { put(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// Writes `n` in decimal (n >= 0).
-    func putDecimal(_ n: Int) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for any Int
-        var v = max(0, n)
-        var len = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[23 - len] = UInt8(48 + v % 10)
-                v /= 10
-                len += 1
-            } while v > 0 && len < 24
-            put(UnsafeRawBufferPointer(rebasing: d[(24 - len)...]))
-        }
     }
 
     var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }

@@ -111,10 +111,10 @@ final class RoomSubscriptions {
 
     /// Hands a newer room state to every loop holding polls of the room (older or equal: nothing).
     private func broadcast(_ webinarID: String, _ snapshot: RoomSnapshot, noticeAt: UInt64?) {
-        guard interest[webinarID] != nil else { return }  // unsubscribed meanwhile: remember nothing
+        guard let loops = interest[webinarID] else { return }  // unsubscribed meanwhile: remember nothing
         if let last = lastVersion[webinarID], snapshot.version <= last { return }
         lastVersion[webinarID] = snapshot.version
-        for i in interest[webinarID] ?? [] {
+        for i in loops {
             dispatch(i) { $0.roomChanged(webinarID, snapshot, noticeAt: noticeAt) }
         }
     }

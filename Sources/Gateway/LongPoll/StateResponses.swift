@@ -13,18 +13,6 @@ enum StateResponses {
                      body: .bytes(Array(view.json.utf8)))
     }
 
-    /// 200 built from a shared room prefix and the waiter's serialized session tail (the fan-out path:
-    /// one header array, one body allocation, no JSON work per poll).
-    static func ok(etag: String, prefix: [UInt8], tail: [UInt8], extra: [(String, String)]) -> HTTPResponse {
-        var headers: [(String, String)] = [("Content-Type", "application/json"), ("ETag", etag), ("Cache-Control", "no-store")]
-        if !extra.isEmpty { headers += extra }
-        var body = [UInt8]()
-        body.reserveCapacity(prefix.count + tail.count)
-        body += prefix
-        body += tail
-        return HTTPResponse(status: 200, headers: headers, body: .bytes(body))
-    }
-
     /// 304 with the unchanged ETag.
     static func notModified(etag: String, extra: [(String, String)]) -> HTTPResponse {
         HTTPResponse(status: 304, headers: common(etag: etag, extra: extra))

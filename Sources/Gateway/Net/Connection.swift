@@ -275,101 +275,20 @@ final class Connection: IOHandler {
         finishAnswer(close: close)
     }
 
-    /// The fan-out path: a 200 assembled from pieces that are already bytes (all server-generated: the
-    /// wake's shared head and room body prefix, the poll's own ETag part, header lines and session
-    /// tail) with memory copies into the loop's scratch buffer and sent from there: no header array,
-    /// no encoder pass, no per-answer allocation. Only bytes the socket does not take at once are
-    /// copied into the connection's output buffer (or all of them when output is already queued).
-    func respondPrebuilt(sequence seq: UInt64, _ answer: PrebuiltAnswer, _ poll: PollBytes) {
-        guard isAwaiting(sequence: seq) else { return }
-        let close = closesAfter(false)
-        record(200)
-        let s = context.scratch
-        s.reset()
-        s.put(PrebuiltAnswer.statusAndDateName)
-        s.put(context.dateHeaderValue)
-        s.put(answer.afterDate)
-        poll.bytes.withUnsafeBytes { p in
-            s.put(UnsafeRawBufferPointer(rebasing: p[0..<poll.tagEnd]))
-            s.put(answer.etagTail)
-            s.put(UnsafeRawBufferPointer(rebasing: p[poll.tagEnd..<poll.linesEnd]))
-            if let origin = currentOrigin {
-                for (name, value) in context.cors.headers(for: origin) {
-                    s.put(name)
-                    s.put(": ")
-                    s.put(value)
-                    s.put("\r\n")
-                }
-            }
-            s.put("Content-Length: ")
-            s.putDecimal(answer.bodyPrefix.count + poll.tailCount)
-            s.put(close ? "\r\nConnection: close\r\n\r\n" : (currentIsHTTP10 ? "\r\nConnection: keep-alive\r\n\r\n" : "\r\n\r\n"))
-            if !currentIsHead {
-                s.put(answer.bodyPrefix)
-                s.put(UnsafeRawBufferPointer(rebasing: p[poll.linesEnd...]))
-            }
-        }
-        if s.overflowed {
-            appendPrebuilt(answer, poll, close: close)  // larger than the scratch buffer: same bytes, queued
-        } else {
-            sendScratch(s)
-            if case .closed = state { return }  // the send failed: the peer is gone
-        }
-        finishAnswer(close: close)
-    }
-
-    /// The same answer appended piece by piece to `output` (answers that do not fit the scratch buffer).
-    private func appendPrebuilt(_ answer: PrebuiltAnswer, _ poll: PollBytes, close: Bool) {
-        let s = PrebuiltAnswer.statusAndDateName
-        output.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-        output.append(contentsOf: context.dateHeaderValue.utf8)
-        output.append(contentsOf: answer.afterDate)
-        output.append(contentsOf: poll.bytes[0..<poll.tagEnd])
-        output.append(contentsOf: answer.etagTail)
-        output.append(contentsOf: poll.bytes[poll.tagEnd..<poll.linesEnd])
-        if let origin = currentOrigin {
-            output.append(contentsOf: PrebuiltAnswer.lines(context.cors.headers(for: origin)))
-        }
-        output.append(contentsOf: "Content-Length: \(answer.bodyPrefix.count + poll.tailCount)".utf8)
-        output.append(contentsOf: close ? "\r\nConnection: close\r\n\r\n".utf8 : (currentIsHTTP10 ? "\r\nConnection: keep-alive\r\n\r\n".utf8 : "\r\n\r\n".utf8))
-        if !currentIsHead {
-            output.append(contentsOf: answer.bodyPrefix)
-            output.append(contentsOf: poll.bytes[poll.linesEnd...])
-        }
-    }
-
-    /// Sends the assembled answer when nothing else is queued; whatever the socket does not take now
-    /// is queued in `output` for EPOLLOUT.
-    private func sendScratch(_ s: AnswerScratch) {
-        let bytes = s.written
-        var sent = 0
-        if outputStart == output.count {
-            do {
-                if case .processed(let n) = try Socket.write(fd, bytes) { sent = n }
-            } catch {
-                close()
-                return
-            }
-        }
-        if sent < bytes.count {
-            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[sent...]))
-        }
-    }
-
     /// Whether the connection closes after this answer. Not ready (drain delay) or draining: every
     /// answer retires its connection cleanly.
-    private func closesAfter(_ asked: Bool) -> Bool {
+    func closesAfter(_ asked: Bool) -> Bool {
         asked || !currentKeepAlive || context.state.draining.load(ordering: .relaxed) || context.state.notReady.load(ordering: .relaxed)
     }
 
-    private func record(_ status: Int) {
+    func record(_ status: Int) {
         cancelHandler = nil
         let seconds = Double(context.loop.clock.nowNanos() &- currentStart) / 1e9
         context.stats.request(currentSlot ?? context.stats.slot(currentRoute), code: status, seconds: seconds)
         if context.configuration.accessLog { accessLog(status, seconds) }
     }
 
-    private func finishAnswer(close: Bool) {
+    func finishAnswer(close: Bool) {
         currentOrigin = nil
         parser.reset()
         state = .readingHead
