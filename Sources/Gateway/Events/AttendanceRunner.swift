@@ -8,15 +8,6 @@
 import Reactor
 import RedisStore
 
-/// Key names of the attendance batch.
-enum AttendanceKeys {
-    static let pending = "wg:jobs:attendance"
-    static func job(_ w: String) -> String { "wg:{w:\(w)}:attendance:job" }
-    static func lease(_ w: String) -> String { "wg:{w:\(w)}:attendance:lease" }
-    static func leads(_ w: String) -> String { "wg:{w:\(w)}:leads" }
-    static func entered(_ w: String) -> String { "wg:{w:\(w)}:entered" }
-}
-
 /// Settings of the attendance batch.
 public struct AttendanceSettings: Sendable {
     /// Leads per batch script call (SSCAN COUNT hint).
@@ -34,12 +25,17 @@ final class AttendanceRunner {
     let connection: RedisConnection
     let settings: AttendanceSettings
     let events: EventSettings
+    let environment: EventEnvironment
+    /// The lease's value: unique per runner, so it is never taken from a pinned test id source.
     let token = EventID.make()
     private var busy = false
     private var stopped = false
     /// Leads classified by this node (tests and logs).
     private(set) var classifiedHere = 0
 
+    /// KEYS: 1 job hash, 2 lease, 3 leads set, 4 entered set, 5 stream, 6 pending set. ARGV[1] JSON plan.
+    /// The once-mark name is built in the script (one per lead scanned); it must stay
+    /// `RoomKeys.onceMark("attendance", lead)`, the same mark an AutoWebinar session sets.
     static let batch = RedisScript(name: "attendance_batch", source: """
         local p = cjson.decode(ARGV[1])
         if redis.call('GET', KEYS[2]) ~= p.token then return {-1, 0, 0} end
@@ -67,11 +63,13 @@ final class AttendanceRunner {
         return {0, #res[2], emitted}
         """)
 
-    init(loop: EventLoop, connection: RedisConnection, settings: AttendanceSettings, events: EventSettings) {
+    init(loop: EventLoop, connection: RedisConnection, settings: AttendanceSettings, events: EventSettings,
+         environment: EventEnvironment = .system) {
         self.loop = loop
         self.connection = connection
         self.settings = settings
         self.events = events
+        self.environment = environment
     }
 
     func start() {
@@ -85,13 +83,13 @@ final class AttendanceRunner {
         defer { if !busy { start() } }
         guard !busy else { return }
         busy = true
-        connection.send(RedisCommand(["SRANDMEMBER", AttendanceKeys.pending])) { [weak self] result in
+        connection.send(RedisCommand(["SRANDMEMBER", EventKeys.attendancePending])) { [weak self] result in
             guard let self else { return }
             guard case .success(let reply) = result, let webinar = reply.string, Identifier.isValid(webinar) else {
                 self.idle()
                 return
             }
-            let lease = RedisCommand(["SET", AttendanceKeys.lease(webinar), self.token, "NX", "PX", String(self.settings.leaseMillis)])
+            let lease = RedisCommand(["SET", RoomKeys(webinar).attendanceLease, self.token, "NX", "PX", String(self.settings.leaseMillis)])
             self.connection.send(lease) { [weak self] result in
                 guard let self else { return }
                 guard case .success(.status) = result else { return self.idle() }
@@ -104,10 +102,10 @@ final class AttendanceRunner {
     private func runBatch(_ webinar: String) {
         guard !stopped else { return }
         var plan = "{\"token\":\(JSONText.quoted(token)),\"lease_ms\":\(settings.leaseMillis),\"count\":\(settings.batchSize)"
-        plan += ",\"ttl\":\(events.onceMarkTTLSeconds),\"maxlen\":\(events.streamMaxLength),\"now\":\(JSONText.quoted(WallClock.isoNow()))"
-        plan += ",\"webinar_id\":\(JSONText.quoted(webinar)),\"id\":\(JSONText.quoted(EventID.make()))}"
-        let keys = [AttendanceKeys.job(webinar), AttendanceKeys.lease(webinar), AttendanceKeys.leads(webinar),
-                    AttendanceKeys.entered(webinar), "wg:events", AttendanceKeys.pending]
+        plan += ",\"ttl\":\(events.onceMarkTTLSeconds),\"maxlen\":\(events.streamMaxLength),\"now\":\(JSONText.quoted(environment.now()))"
+        plan += ",\"webinar_id\":\(JSONText.quoted(webinar)),\"id\":\(JSONText.quoted(environment.newEventID()))}"
+        let room = RoomKeys(webinar)
+        let keys = [room.attendanceJob, room.attendanceLease, room.leads, room.entered, EventKeys.stream, EventKeys.attendancePending]
         connection.evalScript(Self.batch, keys: keys, args: [plan]) { [weak self] result in
             guard let self else { return }
             guard case .success(let reply) = result, let f = reply.array, f.count == 3, let state = f[0].integer else {

@@ -27,8 +27,9 @@ enum CoreHooks {
         """)
 
     /// Validates and applies one inbound Core fact.
+    /// - Parameter environment: the clock and the id source that stamp `autowebinar_session_created`.
     static func apply(hook: String, request: Request, connection: RedisConnection, settings: EventSettings,
-                      rateHeaders: [(String, String)], _ responder: Responder) {
+                      rateHeaders: [(String, String)], environment: EventEnvironment = .system, _ responder: Responder) {
         func fail(_ problem: Problem) {
             var p = problem
             p.headers += rateHeaders
@@ -52,8 +53,8 @@ enum CoreHooks {
         let event = ids["event_id"] ?? "", user = ids["user_id"] ?? "", ref = ids["ref_id"] ?? ""
         var plan = "{\"ttl\":\(settings.onceMarkTTLSeconds),\"maxlen\":\(settings.streamMaxLength),\"hook\":\(JSONText.quoted(hook))"
         plan += ",\"user\":\(JSONText.quoted(user)),\"ref\":\(JSONText.quoted(ref)),\"ts\":\(JSONText.quoted(ts))"
-        plan += ",\"now\":\(JSONText.quoted(WallClock.isoNow())),\"id\":\(JSONText.quoted(EventID.make()))}"
-        let keys = ["wg:core:evt:" + event, "wg:aw:{u:\(user)}:\(ref)", "wg:events"]
+        plan += ",\"now\":\(JSONText.quoted(environment.now())),\"id\":\(JSONText.quoted(environment.newEventID()))}"
+        let keys = [EventKeys.coreEvent(event), EventKeys.autoSession(user: user, ref: ref), EventKeys.stream]
         connection.evalScript(script, keys: keys, args: [plan]) { result in
             guard case .success(let reply) = result, let parts = reply.array, let code = parts.first?.integer else {
                 return fail(.redisUnavailable)

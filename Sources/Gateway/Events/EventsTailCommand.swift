@@ -44,11 +44,11 @@ public enum EventsTailCommand {
             try await client.waitUntilConnected(timeoutNanos: 3_000_000_000)
             if last == "$" {
                 // Resolve `$` once, so events arriving between two reads are not skipped.
-                let info = try await client.command(["XREVRANGE", "wg:events", "+", "-", "COUNT", "1"])
+                let info = try await client.command(["XREVRANGE", EventKeys.stream, "+", "-", "COUNT", "1"])
                 last = info.array?.first?.array?.first?.string ?? "0"
             }
             while limit.map({ printed < $0 }) ?? true {
-                let reply = try await client.command(["XREAD", "COUNT", "100", "BLOCK", "2000", "STREAMS", "wg:events", last],
+                let reply = try await client.command(["XREAD", "COUNT", "100", "BLOCK", "2000", "STREAMS", EventKeys.stream, last],
                                                      timeoutNanos: 5_000_000_000)
                 for stream in reply.array ?? [] {
                     for entry in stream.array?.last?.array ?? [] {

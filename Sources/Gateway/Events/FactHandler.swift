@@ -23,9 +23,20 @@ public struct FactHandler: HTTPHandler {
     let throttle: ThrottleService
     let settings: EventSettings
     let stats: NodeStats?
+    let environment: EventEnvironment
 
-    public init(auth: Authorization, redis: RedisClient, throttle: ThrottleService, settings: EventSettings, stats: NodeStats? = nil) {
+    /// Creates the route.
+    /// - Parameters:
+    ///   - auth: token verification and the role table.
+    ///   - redis: where the emit script runs.
+    ///   - throttle: the `events` bucket.
+    ///   - settings: TTLs, stream length, form payload limit.
+    ///   - stats: counters of emitted and duplicate events, if kept.
+    ///   - environment: the clock and the id source that stamp events (`.system` in production).
+    public init(auth: Authorization, redis: RedisClient, throttle: ThrottleService, settings: EventSettings, stats: NodeStats? = nil,
+                environment: EventEnvironment = .system) {
         self.stats = stats
+        self.environment = environment
         self.auth = auth
         self.redis = redis
         self.throttle = throttle
@@ -46,7 +57,8 @@ public struct FactHandler: HTTPHandler {
             guard outcome.passes else { return responder.fail(RateLimitFields.refusal(outcome)) }
             let rateHeaders = RateLimitFields.headers(outcome)
             let plan: FactPlan
-            switch FactPlanner.plan(request, claims: claims, webinarID: webinarID, sessionID: sessionID, settings: settings) {
+            switch FactPlanner.plan(request, claims: claims, webinarID: webinarID, sessionID: sessionID,
+                                     settings: settings, environment: environment) {
             case .failure(var p):
                 p.headers += rateHeaders
                 return responder.fail(p)

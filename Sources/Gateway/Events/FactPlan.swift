@@ -22,7 +22,7 @@ struct FactPlan {
     var maxLen: Int
     var channel: String
 
-    var keys: [String] { [markKey, sessionKey, "wg:events", leadsKey, enteredKey, attendanceMarkKey, idempotencyKey] }
+    var keys: [String] { [markKey, sessionKey, EventKeys.stream, leadsKey, enteredKey, attendanceMarkKey, idempotencyKey] }
 
     /// The non-key part of the plan as JSON (cjson-decoded by the script).
     var planJSON: String {
