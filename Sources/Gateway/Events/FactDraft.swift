@@ -11,20 +11,21 @@ struct AutoIdentity {
 struct FactDraft {
     let request: Request
     let body: JSONBody
-    let webinarID: String
-    let sessionID: String
-    let lead: String
-    let webinarType: WebinarType
-    /// Set exactly for AutoWebinar sessions.
+    /// Set exactly for AutoWebinar sessions (`webinar_type` auto).
     let auto: AutoIdentity?
-    let keys: RoomKeys
-    /// The one server time of this fact (payloads and `emitted_at`).
-    let now: String
     let settings: EventSettings
     let environment: EventEnvironment
+    /// Starts with the webinar, session, lead and time of the fact; the type's function adds the rest.
     var plan: FactPlan
 
-    var isAuto: Bool { webinarType == .auto }
+    var webinarID: String { plan.webinarID }
+    var sessionID: String { plan.sessionID }
+    var lead: String { plan.lead }
+    /// The one server time of this fact (payloads and `emitted_at`).
+    var now: String { plan.now }
+    var keys: RoomKeys { RoomKeys(plan.webinarID) }
+    var isAuto: Bool { auto != nil }
+    var webinarType: WebinarType { isAuto ? .auto : .live }
 
     /// Sets the once-mark that makes `type` happen once per `subject` (a lead or a session).
     mutating func markOnce(_ type: FactType, _ subject: String) {

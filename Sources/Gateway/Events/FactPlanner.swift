@@ -44,12 +44,9 @@ enum FactPlanner {
         case .success(let a): auto = a
         }
         let keys = RoomKeys(webinarID)
-        let now = environment.now()
-        let plan = FactPlan(sessionKey: keys.session(sessionID), webinarID: webinarID, sessionID: sessionID, lead: lead, now: now,
+        let plan = FactPlan(sessionKey: keys.session(sessionID), webinarID: webinarID, sessionID: sessionID, lead: lead, now: environment.now(),
                             ttlSeconds: settings.onceMarkTTLSeconds, maxLen: settings.streamMaxLength, channel: keys.wakeChannel)
-        var draft = FactDraft(request: request, body: body, webinarID: webinarID, sessionID: sessionID, lead: lead,
-                              webinarType: claims.webinarType, auto: auto, keys: keys, now: now, settings: settings,
-                              environment: environment, plan: plan)
+        var draft = FactDraft(request: request, body: body, auto: auto, settings: settings, environment: environment, plan: plan)
         if let problem = planner(for: type)(&draft) { return .failure(problem) }
         return .success(draft.plan)
     }
