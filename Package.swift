@@ -24,18 +24,22 @@ let package = Package(
         .target(name: "Reactor", dependencies: ["CLinuxShims"], swiftSettings: hotPath),
         // HTTP/1.1 bytes -> messages (RFC 9112). Knows nothing of sockets.
         .target(name: "HTTP1", swiftSettings: hotPath),
+        // The HTTP/1.1 server core: connection state machine + I/O shell, listeners, drain, answer framing.
+        // Knows nothing of webinars: the application plugs in through `HTTPApplication`.
+        .target(name: "HTTPServer", dependencies: ["Reactor", "HTTP1"], swiftSettings: hotPath),
         // Async Redis client on the Reactor loops. Knows nothing of HTTP.
         .target(name: "RedisStore", dependencies: ["CHiredis", "Reactor"], swiftSettings: hotPath),
         .target(name: "Throttle", dependencies: ["RedisStore"]),
-        .target(name: "Gateway", dependencies: ["Reactor", "HTTP1", "RedisStore", "Throttle", "COpenSSL"], swiftSettings: hotPath),
+        .target(name: "Gateway", dependencies: ["HTTPServer", "Reactor", "HTTP1", "RedisStore", "Throttle", "COpenSSL"], swiftSettings: hotPath),
         .executableTarget(name: "GatewayCLI", dependencies: ["Gateway"]),
         // Our own long-poll load tool (loopback only, bounded runs).
         .executableTarget(name: "GatewayBench", dependencies: ["Gateway", "Reactor"]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Reactor"]),
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore", "Reactor"]),
         .testTarget(name: "ThrottleTests", dependencies: ["Throttle"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTP1", "Reactor", "RedisStore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTPServer", "HTTP1", "Reactor", "RedisStore"]),
     ]
 )

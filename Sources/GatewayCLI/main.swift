@@ -56,23 +56,28 @@ case "serve":
     let signalFD: Int32
     do { signalFD = try Linux.signalFDForTermination() } catch { fail("cannot set up signal handling: \(error)") }
     signal(SIGPIPE, SIG_IGN)
-    let node: GatewayNode
+    // The node as a service: a thread waits for the signal and asks it to shut down; `run()` returns
+    // once the drain and every stop step are done.
+    let node = GatewayNode(config)
+    let watcher = Thread {
+        var pfd = pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)
+        while true {
+            if poll(&pfd, 1, -1) > 0, let sig = Linux.readSignal(signalFD) {
+                Log.info("signal received; draining", [("signal", String(sig))])
+                break
+            }
+        }
+        node.requestShutdown()
+    }
+    watcher.start()
+    let clean: Bool
     do {
-        node = try GatewayNode.start(config)
+        clean = try await node.run()
     } catch let error as ConfigurationError {
         fail(error.description)
     } catch {
         fail("cannot start: \(error)")
     }
-    var pfd = pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)
-    while true {
-        let rc = poll(&pfd, 1, -1)
-        if rc > 0, let sig = Linux.readSignal(signalFD) {
-            Log.info("signal received; draining", [("signal", String(sig))])
-            break
-        }
-    }
-    let clean = node.shutdown()
     Log.info("stopped", [("clean", String(clean))])
     exit(0)
 case "token":

@@ -1,8 +1,8 @@
 /// Reason phrases for the status line (RFC 9110 §15). Unknown codes get an empty phrase, which
 /// RFC 9112 §4 allows (`HTTP/1.1 299 ` + CRLF).
-enum HTTPReasonPhrase {
+public enum HTTPReasonPhrase {
     /// The standard phrase for `status`, or `""`.
-    static func phrase(for status: Int) -> StaticString {
+    public static func phrase(for status: Int) -> StaticString {
         switch status {
         case 100: "Continue"
         case 101: "Switching Protocols"

@@ -28,6 +28,7 @@ public final class EventLoop: @unchecked Sendable {
     private let wakePending = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     private let threadID = Atomic<UInt>(0)
+    private let running = Atomic<Bool>(false)
     private var cachedNow: UInt64 = 0
 
     private struct Slot {
@@ -71,6 +72,9 @@ public final class EventLoop: @unchecked Sendable {
     public var inEventLoop: Bool {
         threadID.load(ordering: .relaxed) == UInt(pthread_self())
     }
+
+    /// True while a thread is inside `run()` (debug checks of loop-bound values).
+    public var isRunning: Bool { running.load(ordering: .relaxed) }
 
     /// Monotonic nanoseconds, as of the start of this pass's dispatch (cheap; loop thread only).
     public var now: UInt64 { cachedNow }
@@ -154,6 +158,8 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs the loop on the calling thread until `stop()`.
     public func run() {
         threadID.store(UInt(pthread_self()), ordering: .relaxed)
+        running.store(true, ordering: .relaxed)
+        defer { running.store(false, ordering: .relaxed) }
         while !stopped.load(ordering: .acquiring) {
             let n = events.wait(epfd, timeoutMillis: waitTimeout())
             cachedNow = clock.nowNanos()

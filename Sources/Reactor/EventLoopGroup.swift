@@ -40,6 +40,19 @@ public final class EventLoopGroup: Sendable {
         return loops[i % loops.count]
     }
 
+    /// Stops every loop and resumes once their threads have returned and the loops' own descriptors are
+    /// closed (callers close what they registered on the loops first). Never blocks a thread.
+    public func shutdown() async {
+        for loop in loops { loop.stop() }
+        let loops = self.loops
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            finished.notify(queue: .global()) {
+                for loop in loops { loop.closeDescriptors() }
+                done.resume()
+            }
+        }
+    }
+
     /// Stops every loop, waits for their threads to return, and closes the loops' own descriptors
     /// (callers close what they registered on the loops first).
     public func stopAndWait() {

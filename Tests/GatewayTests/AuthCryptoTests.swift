@@ -2,6 +2,7 @@
 // and §10 vectors) and the identifier rule. Pure: no network, no clock.
 import Testing
 @testable import Gateway
+import HTTPServer
 
 func authHex(_ bytes: [UInt8]) -> String {
     bytes.map { b in

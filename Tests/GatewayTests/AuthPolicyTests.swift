@@ -3,6 +3,7 @@
 import HTTP1
 import Testing
 @testable import Gateway
+import HTTPServer
 
 @Suite struct AuthPolicyTests {
     typealias Action = Authorization.Action

@@ -2,6 +2,7 @@
 // ConfigurationError naming the flag (the CLI turns it into exit status 2).
 import Testing
 @testable import Gateway
+import HTTPServer
 
 @Suite struct AuthTokenCommandTests {
     static let now = AuthFixture.now

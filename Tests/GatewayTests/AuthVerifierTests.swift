@@ -2,6 +2,7 @@
 // Time is injected (`now`); nothing sleeps.
 import Testing
 @testable import Gateway
+import HTTPServer
 
 enum AuthFixture {
     static let now: Int64 = 1_800_000_000

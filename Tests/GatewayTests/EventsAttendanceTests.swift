@@ -6,6 +6,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension EventsTests {
     @Suite struct Attendance {

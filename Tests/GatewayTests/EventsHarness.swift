@@ -11,6 +11,7 @@ import RedisStore
 import Synchronization
 import Testing
 @testable import Gateway
+import HTTPServer
 
 /// The one parent suite of every Events* test: serialized (200-socket bursts, a 20,000-lead batch).
 @Suite(.serialized) struct EventsTests {}
@@ -250,7 +251,7 @@ final class EventsCluster: @unchecked Sendable {
         configure(&config)
         let node = try GatewayNode.start(config)
         nodes.append(node)
-        guard eventually(seconds: 10, { node.server.state.isReady }) else { throw HarnessError.notReady }
+        guard eventually(seconds: 10, { node.isReady }) else { throw HarnessError.notReady }
         return nodes.count - 1
     }
 

@@ -2,6 +2,7 @@
 // decimals keep every digit (no round trip through Double).
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension EventsTests {
     @Suite struct PayloadPrecision {

@@ -6,6 +6,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension EventsTests {
     @Suite struct RedisOutage {
@@ -21,7 +22,7 @@ extension EventsTests {
             try #require(reg.isFact(["client_webinar_registered"], duplicate: false), "\(reg.status) \(reg.text)")
 
             c.redis.kill()
-            try #require(eventually(seconds: 5) { c.live.allSatisfy { !$0.server.state.isReady } }, "nodes noticed the outage")
+            try #require(eventually(seconds: 5) { c.live.allSatisfy { !$0.isReady } }, "nodes noticed the outage")
             for node in [0, 1] {
                 let r = try EventsHTTP.fact(c.port(node), w, "os-1", body: "{\"type\":\"entered\"}", token: t)
                 #expect(r.status == 503 && r.isProblem, "node \(node): \(r.status) \(r.text)")
@@ -30,7 +31,7 @@ extension EventsTests {
             }
 
             try c.redis.restart()
-            try #require(eventually(seconds: 10) { c.live.allSatisfy { $0.server.state.isReady } }, "nodes reconnected")
+            try #require(eventually(seconds: 10) { c.live.allSatisfy { $0.isReady } }, "nodes reconnected")
             let kept = try db.entries()
             #expect(kept.map(\.hook) == ["client_webinar_registered"], "the stream after the outage: \(kept.map(\.hook))")
             #expect(try db.integer(["EXISTS", "wg:{w:\(w)}:once:entered:os-1"]) == 0, "no once-mark from the refused fact")

@@ -4,6 +4,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension EventsTests {
     @Suite struct Tail {

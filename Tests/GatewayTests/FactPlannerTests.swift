@@ -6,6 +6,7 @@ import Reactor
 import Synchronization
 import Testing
 @testable import Gateway
+import HTTPServer
 
 @Suite struct FactPlannerTests {
     static let now = "2026-11-29T10:15:30.123Z"

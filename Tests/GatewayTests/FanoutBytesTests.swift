@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+@testable import HTTPServer
 
 @Suite struct FanoutBytesTests {
     @Test func pollBytesKeepTheirThreePartsAndGiveTheHeadersBack() {
@@ -24,23 +25,6 @@ import Testing
 
         let bare = PollBytes(sessionTag: "", extraLines: [], sessionTail: "null}")
         #expect(bare.tagEnd == 0 && bare.linesEnd == 0 && bare.extraHeaders.isEmpty)
-    }
-
-    @Test func scratchCopiesDecimalsAndRefusesToOverflow() {
-        var s = AnswerScratch()  // var: the put helpers are the sink protocol's mutating methods
-        s.put("Content-Length: ")
-        for n in [0, 7, 10, 4096, Int.max] {
-            s.reset()
-            s.putDecimal(n)
-            #expect(String(decoding: s.written, as: UTF8.self) == String(n))
-        }
-        s.reset()
-        s.put(Array(repeating: UInt8(ascii: "x"), count: AnswerScratch.capacityBytes - 2))
-        s.put("ab")
-        #expect(!s.overflowed && s.count == AnswerScratch.capacityBytes)
-        s.put("c")
-        #expect(s.overflowed, "one byte past the capacity is refused, not written")
-        #expect(s.count == AnswerScratch.capacityBytes)
     }
 
     /// Identifiers are at most 128 characters, so only configuration can make an answer outgrow the
@@ -67,7 +51,7 @@ import Testing
         #expect(try RoomHTTP.cta(h.port(), w, true).status == 200)
         let woken = try c.readResponse()
         #expect(woken.status == 200)
-        #expect(woken.headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count } > AnswerScratch.capacityBytes)
+        #expect(woken.headers.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count } > ResponseScratch.capacityBytes)
         #expect(woken.header("access-control-allow-origin") == origin, "the 20 kB origin came back whole")
         #expect(woken.header("content-length") == String(woken.body.count))
         #expect(woken.json["webinar_id"] as? String == w)

@@ -4,10 +4,11 @@
 import Foundation
 import Testing
 @testable import Gateway
+import HTTPServer
 import RedisStore
 
 @Suite struct MetricsFormatTests {
-    @Test func metricsFollowTheTextFormat() throws {
+    @Test func metricsFollowTheTextFormat() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var config = ServerConfiguration()
@@ -16,8 +17,7 @@ import RedisStore
         config.jwtKeys = ["k1": "secret"]
         config.stateDir = dir
         let node = try GatewayNode.start(config)
-        defer { node.shutdown() }
-        #expect(eventually { node.server.state.isReady })
+        #expect(eventually { node.isReady })
         // Some traffic so the families have samples: health, a 404, a state read, a 401.
         let token = JWTSigner.sign(Claims(sub: "m1", role: .attendee, exp: Int64(Date().timeIntervalSince1970) + 600), kid: "k1", secret: "secret")
         let c = try TestClient(port: node.server.port)
@@ -38,6 +38,7 @@ import RedisStore
         #expect(r.text.contains("gateway_http_requests_total{route=\"unmatched\",code=\"404\"} 1"))
         #expect(r.text.contains("gateway_redis_up 1"))
         #expect(r.text.contains("gateway_redis_command_duration_seconds_count "))
+        await node.shutdown()
     }
 }
 

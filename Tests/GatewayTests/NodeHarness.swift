@@ -7,6 +7,7 @@ import Reactor
 import RedisStore
 import Testing
 @testable import Gateway
+import HTTPServer
 
 enum HarnessError: Error { case notReady, badReply(String) }
 
@@ -117,7 +118,7 @@ final class NodeHarness: RedisBackedNodes, @unchecked Sendable {
 
     /// Every node ready (Redis connections up, not draining), polling real time (bounded).
     func waitReady(seconds: Double = 10) -> Bool {
-        eventually(seconds: seconds) { nodes.allSatisfy { $0.server.state.isReady } }
+        eventually(seconds: seconds) { nodes.allSatisfy { $0.isReady } }
     }
 
     /// Moves the manual clock and makes every loop of every node run its due timers before returning.

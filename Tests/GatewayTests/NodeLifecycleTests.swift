@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+import HTTPServer
 import RedisStore
 
 @Suite struct NodeLifecycleTests {
@@ -10,7 +11,7 @@ import RedisStore
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
     }
 
-    @Test func stoppingANodeClosesEverythingItOpened() throws {
+    @Test func stoppingANodeClosesEverythingItOpened() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("life-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let redis = try EmbeddedRedis.start(stateDir: dir)
@@ -23,17 +24,17 @@ import RedisStore
         // Warm-up cycle: one-time allocations (thread pools, caches) are not leaks.
         do {
             let node = try GatewayNode.start(config)
-            #expect(eventually { node.server.state.isReady })
-            node.shutdown()
+            #expect(eventually { node.isReady })
+            await node.shutdown()
         }
         let before = Self.openFDs()
         for _ in 0..<3 {
             let node = try GatewayNode.start(config)
-            #expect(eventually { node.server.state.isReady })
+            #expect(eventually { node.isReady })
             let c = try TestClient(port: node.server.port)
             c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try c.readResponse().status == 200)
-            node.shutdown()
+            await node.shutdown()
         }
         // Other suites run serially (scripts/test), so the process's fd count is ours to compare.
         #expect(eventually { Self.openFDs() <= before }, "open fds \(before) -> \(Self.openFDs())")

@@ -2,6 +2,7 @@
 // configuration loading (bad values refused with the setting named), ETag matching.
 import Testing
 @testable import Gateway
+import HTTPServer
 
 @Suite struct PureLogicTests {
     @Test func cidrContainment() throws {

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension RoomStateTests {
     @Suite struct Auth {

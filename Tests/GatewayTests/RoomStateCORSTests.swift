@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension RoomStateTests {
     @Suite struct CORS {

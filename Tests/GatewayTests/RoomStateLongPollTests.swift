@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension RoomStateTests {
     @Suite struct LongPoll {

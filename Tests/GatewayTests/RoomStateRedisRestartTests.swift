@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension RoomStateTests {
     @Suite struct RedisRestart {
@@ -24,9 +25,9 @@ extension RoomStateTests {
 
         static func restart(_ h: NodeHarness) throws {
             h.redis.kill()
-            #expect(eventually(seconds: 5) { h.nodes.allSatisfy { !$0.server.state.isReady } }, "nodes noticed the outage")
+            #expect(eventually(seconds: 5) { h.nodes.allSatisfy { !$0.isReady } }, "nodes noticed the outage")
             try h.redis.restart()
-            try #require(stepUntil(h) { h.nodes.allSatisfy { $0.server.state.isReady } }, "nodes ready again")
+            try #require(stepUntil(h) { h.nodes.allSatisfy { $0.isReady } }, "nodes ready again")
         }
 
         @Test func pollsParkedBeforeAnOutageAreWokenAfterIt() throws {
@@ -44,7 +45,7 @@ extension RoomStateTests {
             try #require(eventually { h.parked(0) == 10 && h.parked(1) == 10 })
 
             h.redis.kill()
-            #expect(eventually(seconds: 5) { h.nodes.allSatisfy { !$0.server.state.isReady } })
+            #expect(eventually(seconds: 5) { h.nodes.allSatisfy { !$0.isReady } })
             // While Redis is down: parked polls stay parked; a hook and a fresh read fail cleanly with 503.
             #expect(h.parked(0) == 10 && h.parked(1) == 10)
             let down = try RoomHTTP.cta(h.port(0), w, true)
@@ -55,7 +56,7 @@ extension RoomStateTests {
             #expect(read.status == 503, "\(read.status)")
 
             try h.redis.restart()
-            try #require(Self.stepUntil(h) { h.nodes.allSatisfy { $0.server.state.isReady } }, "nodes ready again")
+            try #require(Self.stepUntil(h) { h.nodes.allSatisfy { $0.isReady } }, "nodes ready again")
             #expect(h.parked(0) == 10 && h.parked(1) == 10, "the restart itself changed nothing: polls stay parked")
 
             let hook = try RoomHTTP.cta(h.port(0), w, true)

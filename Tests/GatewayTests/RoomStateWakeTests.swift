@@ -5,6 +5,7 @@ import Foundation
 @testable import RedisStore
 import Testing
 @testable import Gateway
+import HTTPServer
 
 extension RoomStateTests {
     @Suite struct Wake {

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+import HTTPServer
 
 @Suite struct ServerLimitsTests {
     @Test func slowlorisGets408ThenClose() throws {
@@ -116,7 +117,7 @@ import Testing
         #expect(eventually { s.server.requestsDispatched() == 2 })
         s.server.drain()
         #expect(idle.readsEOF())
-        #expect(s.server.state.isReady == false)
+        #expect(s.isReady == false)
         let late = try? TestClient(port: s.port)
         #expect(late?.readsEOF() ?? true)
     }

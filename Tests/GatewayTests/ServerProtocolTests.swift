@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import Gateway
+import HTTPServer
 
 @Suite struct ServerProtocolTests {
     @Test func keepAliveServesManyRequestsOnOneConnection() throws {

@@ -1,14 +1,16 @@
 // Starts a real GatewayServer on 127.0.0.1 port 0 with a test router, for socket-level tests.
 import Foundation
-import Gateway
+@testable import Gateway
+import HTTPServer
 import HTTP1
 import Reactor
 import Synchronization
 
 final class TestServer: Sendable {
-    let server: GatewayServer
+    let server: HTTPServer
     let clock: ManualClock?
     let parkedCancels: Counter
+    let health: NodeHealth
 
     init(threads: Int = 1, manualClock: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         var config = ServerConfiguration()
@@ -18,12 +20,14 @@ final class TestServer: Sendable {
         let clock = manualClock ? ManualClock() : nil
         let group = try EventLoopGroup(count: threads, clock: clock ?? MonotonicClock())
         let state = ServerState()
-        state.redisReady.store(true, ordering: .relaxed)
+        let health = NodeHealth(server: state)
+        health.redisReady.store(true, ordering: .relaxed)
+        self.health = health
         let cancels = Counter()
         self.parkedCancels = cancels
         var router = Router()
         router.add(.get, "/healthz", HealthHandler())
-        router.add(.get, "/readyz", ReadyHandler(state: state))
+        router.add(.get, "/readyz", ReadyHandler(health: health))
         router.add(.post, "/echo", ClosureHandler { req, res in
             res.respond(HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: .bytes(req.body)))
         })
@@ -37,12 +41,19 @@ final class TestServer: Sendable {
             res.onCancel { cancels.increment() }
         })
         self.clock = clock
-        self.server = GatewayServer(configuration: config, router: router, group: group, state: state)
+        let stats = NodeStats(loops: group.loops)
+        let cors = CORSPolicy(origins: config.corsOrigins)
+        let app = config
+        self.server = HTTPServer(configuration: config.httpServer, group: group, state: state) { [router] loop in
+            GatewayApplication(router: router, cors: cors, stats: stats.on(loop.index), clock: loop.clock, accessLog: app.accessLog,
+                               trustedProxies: app.trustedProxies)
+        }
         try server.start()
         group.start()
     }
 
     var port: UInt16 { server.port }
+    var isReady: Bool { health.isReady }
 
     /// Moves the manual clock and wakes every loop so due timers run.
     func advance(seconds: Double) {

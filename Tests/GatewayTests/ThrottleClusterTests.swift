@@ -11,6 +11,7 @@ import Reactor
 import Testing
 import Throttle
 @testable import Gateway
+import HTTPServer
 
 /// The parent suite of every Throttle* integration test: serialized, so the refill counts and the
 /// one-second bounds do not compete with each other for the two cores.
@@ -37,7 +38,7 @@ final class ThrottleCluster: RedisBackedNodes, @unchecked Sendable {
             stop()
             throw error
         }
-        guard eventually(seconds: 10, { nodes.allSatisfy { $0.server.state.isReady } }) else {
+        guard eventually(seconds: 10, { nodes.allSatisfy { $0.isReady } }) else {
             stop()
             throw HarnessError.notReady
         }

@@ -7,6 +7,7 @@ import Foundation
 import Testing
 import Throttle
 @testable import Gateway
+import HTTPServer
 
 extension ThrottleIntegration {
     @Suite struct Expiry {

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import Throttle
 @testable import Gateway
+import HTTPServer
 
 extension ThrottleIntegration {
     @Suite struct Limits {

@@ -5,6 +5,7 @@ import Glibc
 import Testing
 import Throttle
 @testable import Gateway
+import HTTPServer
 
 extension ThrottleIntegration {
     @Suite struct Outage {

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import Throttle
 @testable import Gateway
+import HTTPServer
 
 extension ThrottleIntegration {
     @Suite struct Race {

@@ -9,6 +9,7 @@
 // goes to one log line); a 401 always carries `WWW-Authenticate: Bearer realm="webinars-gateway"`, with
 // `error="invalid_token"` when a token was presented (RFC 6750 §3).
 import HTTP1
+import HTTPServer
 
 /// Authenticates requests by bearer token.
 public struct Authorization: Sendable {

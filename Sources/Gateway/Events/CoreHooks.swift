@@ -3,6 +3,7 @@
 // Deduplicated by event_id. The first registered/ref_context for a (user_id, ref_id) creates that
 // user's AutoWebinar session and emits `autowebinar_session_created` once; login records the login.
 // One script: dedup mark, session record and stream append together.
+import HTTPServer
 import RedisStore
 
 enum CoreHooks {

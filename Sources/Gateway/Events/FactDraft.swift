@@ -1,5 +1,6 @@
 // One fact being planned: the checked inputs every fact type needs, and the plan the type's planning
 // function fills in. Events get their ids and time from the injected `EventEnvironment`.
+import HTTPServer
 
 /// The AutoWebinar identity of a session (`user_id`, `ref_id`), from the token or a system body.
 struct AutoIdentity {

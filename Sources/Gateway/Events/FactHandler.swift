@@ -2,6 +2,7 @@
 // 403 (role, scope, own session) → 429 (events bucket) → 415/422 (body) → ONE emit script. Answers
 // {"emitted": [hooks], "duplicate": bool}; a pure repeat is {"emitted": [], "duplicate": true}; a retry
 // with the same Idempotency-Key gets the first answer again. Redis down → 503, nothing reported emitted.
+import HTTPServer
 import RedisStore
 import Throttle
 

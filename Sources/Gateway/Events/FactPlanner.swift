@@ -3,6 +3,7 @@
 // AutoWebinar identity (`user_id`, `ref_id`) → the type's own fields. Each fact type has one planning
 // function (`FactPlanner+Participation`, `+Form`, `+Auto`).
 import HTTP1
+import HTTPServer
 
 /// Plans client facts.
 enum FactPlanner {

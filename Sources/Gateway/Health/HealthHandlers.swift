@@ -1,5 +1,6 @@
 // /healthz: the process is alive. /readyz: Redis reachable and not draining (load balancers stop
 // sending traffic on 503).
+import HTTPServer
 
 /// Liveness: always 200 while the loop answers.
 public struct HealthHandler: HTTPHandler {
@@ -13,14 +14,14 @@ public struct HealthHandler: HTTPHandler {
 
 /// Readiness: 200 when Redis is up and the node is not draining, else 503 problem+json.
 public struct ReadyHandler: HTTPHandler {
-    let state: ServerState
-    public init(state: ServerState) { self.state = state }
+    let health: NodeHealth
+    public init(health: NodeHealth) { self.health = health }
     public func handle(_ request: Request, _ responder: Responder) {
-        if state.notReady.load(ordering: .relaxed) || state.draining.load(ordering: .relaxed) {
+        if health.isRetiring {
             var p = Problem(status: 503, slug: "draining", title: "The node is draining")
             p.headers = [("Cache-Control", "no-store")]
             responder.fail(p)
-        } else if !state.redisReady.load(ordering: .relaxed) || !state.limitsLoaded.load(ordering: .relaxed) {
+        } else if !health.isReady {
             var p = Problem(status: 503, slug: "redis-unavailable", title: "Redis is not reachable")
             p.headers = [("Cache-Control", "no-store")]
             responder.fail(p)

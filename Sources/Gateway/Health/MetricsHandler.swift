@@ -1,26 +1,28 @@
 // /metrics in the Prometheus text format (0.0.4). Per-loop statistics are gathered from every loop
 // through its task queue and merged (the hot path takes no lock); gauges come from atomics.
+import HTTPServer
+import Reactor
 import Throttle
 
 /// Prometheus exposition of the node's metrics.
 public struct MetricsHandler: HTTPHandler {
-    let state: ServerState
+    let health: NodeHealth
     let stats: NodeStats
     let longPoll: LongPollService?
     let throttle: ThrottleService?
 
-    public init(state: ServerState, stats: NodeStats, longPoll: LongPollService?, throttle: ThrottleService? = nil) {
-        self.state = state
+    public init(health: NodeHealth, stats: NodeStats, longPoll: LongPollService?, throttle: ThrottleService? = nil) {
+        self.health = health
         self.stats = stats
         self.longPoll = longPoll
         self.throttle = throttle
     }
 
     public func handle(_ request: Request, _ responder: Responder) {
-        let box = LoopBound(ResponderBox(responder))
         let loop = request.loop
+        let box = LoopBound(responder, loop: loop)
         stats.gather(replyOn: loop) { [self] snapshot in
-            box.value.responder.respond(.text(200, render(snapshot), contentType: "text/plain; version=0.0.4; charset=utf-8"))
+            box.value.respond(.text(200, render(snapshot), contentType: "text/plain; version=0.0.4; charset=utf-8"))
         }
     }
 
@@ -39,16 +41,16 @@ public struct MetricsHandler: HTTPHandler {
         for (route, h) in s.durations.sorted(by: { $0.key < $1.key }) {
             out += h.lines("gateway_http_request_duration_seconds", labels: "route=\"\(route)\"")
         }
-        metric("gateway_open_connections", "gauge", "Open client connections.", state.openConnections.load(ordering: .relaxed))
-        metric("gateway_refused_connections_total", "counter", "Connections closed at accept because max connections was reached.", state.refusedConnections.load(ordering: .relaxed))
+        metric("gateway_open_connections", "gauge", "Open client connections.", health.server.openConnections.load(ordering: .relaxed))
+        metric("gateway_refused_connections_total", "counter", "Connections closed at accept because max connections was reached.", health.server.refusedConnections.load(ordering: .relaxed))
         metric("gateway_parked_polls", "gauge", "Long-polls currently parked on this node.", longPoll?.parkedCount ?? 0)
         head("gateway_wake_fanout_seconds", "histogram", "From a room-change notice reaching the node to the last parked poll of a loop answered.")
         out += s.wakeFanout.lines("gateway_wake_fanout_seconds")
         head("gateway_redis_command_duration_seconds", "histogram", "Redis command round trips (pipelined) from the gateway's command connections.")
         out += s.redis.lines("gateway_redis_command_duration_seconds")
         metric("gateway_redis_errors_total", "counter", "Redis commands that failed in transport (not connected, timeout, disconnect).", s.redisErrors)
-        metric("gateway_redis_up", "gauge", "1 when every loop's Redis connection is up.", state.redisReady.load(ordering: .relaxed) ? 1 : 0)
-        metric("gateway_draining", "gauge", "1 while the node drains (after SIGTERM).", state.notReady.load(ordering: .relaxed) ? 1 : 0)
+        metric("gateway_redis_up", "gauge", "1 when every loop's Redis connection is up.", health.redisReady.load(ordering: .relaxed) ? 1 : 0)
+        metric("gateway_draining", "gauge", "1 while the node drains (after SIGTERM).", health.server.notReady.load(ordering: .relaxed) ? 1 : 0)
         metric("gateway_events_emitted_total", "counter", "Outbound events appended to the stream by client facts.", s.eventsEmitted)
         metric("gateway_event_duplicates_total", "counter", "Client facts answered as duplicates (nothing emitted).", s.eventDuplicates)
         if let t = throttle {
@@ -61,10 +63,4 @@ public struct MetricsHandler: HTTPHandler {
         }
         return out
     }
-}
-
-/// Carries a responder to the loop that answers the scrape.
-final class ResponderBox {
-    let responder: Responder
-    init(_ responder: Responder) { self.responder = responder }
 }

@@ -1,22 +1,21 @@
 // The pieces of a fan-out answer, as bytes: what every poll of a room version shares is built once per
 // wake (`PrebuiltAnswer`), what belongs to one poll (its session's ETag part, its RateLimit and
 // Preference-Applied lines, its session's body tail) once when it parks (`PollBytes`). All of it is
-// server-generated text. `AnswerScratch` assembles one answer with plain memory copies so the
-// connection can send it without touching its own output buffer.
+// server-generated text. `FanoutAnswer` hands both to the server core as a `PrewrittenResponse`; the core
+// frames it (status line, Date, CORS, Content-Length, Connection) and copies the pieces into one send.
+import HTTPServer
 
 /// The parts of a 200 state answer shared by every poll of one room version and type.
 struct PrebuiltAnswer {
-    static let statusAndDateName: StaticString = "HTTP/1.1 200 OK\r\nDate: "
-
-    /// `\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nETag: "r<version>` (ends the Date line).
-    let afterDate: [UInt8]
+    /// `Content-Type: application/json\r\nCache-Control: no-store\r\nETag: "r<version>` (the ETag line's start).
+    let fieldsHead: [UInt8]
     /// `l"\r\n` or `a"\r\n`: the rest of the ETag for the shown type.
     let etagTail: [UInt8]
     /// The room part of the body, up to `"session":`.
     let bodyPrefix: [UInt8]
 
     init(version: Int64, type: WebinarType, bodyPrefix: [UInt8]) {
-        afterDate = Array("\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nETag: \"r\(version)".utf8)
+        fieldsHead = Array("Content-Type: application/json\r\nCache-Control: no-store\r\nETag: \"r\(version)".utf8)
         etagTail = Array((type == .live ? "l\"\r\n" : "a\"\r\n").utf8)
         self.bodyPrefix = bodyPrefix
     }
@@ -78,69 +77,26 @@ struct PollBytes {
     }
 }
 
-/// Where an answer's bytes are written: the loop's scratch buffer or a connection's output buffer.
-protocol AnswerBytesSink {
-    mutating func put(_ raw: UnsafeRawBufferPointer)
-}
+/// One poll's fan-out answer: the room version's shared pieces around the poll's own.
+struct FanoutAnswer: PrewrittenResponse {
+    let shared: PrebuiltAnswer
+    let poll: PollBytes
 
-extension AnswerBytesSink {
-    mutating func put(_ bytes: [UInt8]) { bytes.withUnsafeBytes { put($0) } }
+    var status: Int { 200 }
 
-    mutating func put(_ s: StaticString) { put(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
-
-    mutating func put(_ s: String) {
-        var s = s
-        s.withUTF8 { put(UnsafeRawBufferPointer($0)) }
-    }
-
-    /// Writes `n` in decimal (n >= 0).
-    mutating func putDecimal(_ n: Int) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for any Int
-        var v = max(0, n)
-        var len = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[23 - len] = UInt8(48 + v % 10)
-                v /= 10
-                len += 1
-            } while v > 0 && len < 24
-            put(UnsafeRawBufferPointer(rebasing: d[(24 - len)...]))
+    func writeFields(_ put: (UnsafeRawBufferPointer) -> Void) {
+        shared.fieldsHead.withUnsafeBytes(put)
+        poll.bytes.withUnsafeBytes { p in
+            put(UnsafeRawBufferPointer(rebasing: p[0..<poll.tagEnd]))
+            shared.etagTail.withUnsafeBytes(put)
+            put(UnsafeRawBufferPointer(rebasing: p[poll.tagEnd..<poll.linesEnd]))
         }
     }
-}
 
-extension Array: AnswerBytesSink where Element == UInt8 {
-    mutating func put(_ raw: UnsafeRawBufferPointer) { append(contentsOf: raw) }
-}
+    var bodyCount: Int { shared.bodyPrefix.count + poll.tailCount }
 
-/// A loop's buffer for assembling one answer (loop thread only; one per `LoopContext`).
-final class AnswerScratch: AnswerBytesSink {
-    /// Capacity in bytes; an answer that does not fit takes the connection's output buffer instead.
-    static let capacityBytes = 16 * 1024
-    let base: UnsafeMutableRawPointer
-    private(set) var count = 0
-    private(set) var overflowed = false
-
-    init() {
-        base = UnsafeMutableRawPointer.allocate(byteCount: Self.capacityBytes, alignment: 16)
+    func writeBody(_ put: (UnsafeRawBufferPointer) -> Void) {
+        shared.bodyPrefix.withUnsafeBytes(put)
+        poll.bytes.withUnsafeBytes { p in put(UnsafeRawBufferPointer(rebasing: p[poll.linesEnd...])) }
     }
-
-    deinit { base.deallocate() }
-
-    func reset() {
-        count = 0
-        overflowed = false
-    }
-
-    func put(_ raw: UnsafeRawBufferPointer) {
-        guard raw.count > 0, let src = raw.baseAddress else { return }
-        guard count + raw.count <= Self.capacityBytes else {
-            overflowed = true
-            return
-        }
-        (base + count).copyMemory(from: src, byteCount: raw.count)
-        count += raw.count
-    }
-
-    var written: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }

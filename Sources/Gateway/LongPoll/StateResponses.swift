@@ -1,4 +1,5 @@
 // The answers of the state route, built in one place for the handler and the registry.
+import HTTPServer
 
 enum StateResponses {
     /// Headers every answer of the state route carries (contract §2: no-store on 200 and 304).

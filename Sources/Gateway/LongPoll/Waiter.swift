@@ -1,5 +1,6 @@
 // One parked `GET .../state`. Answered exactly once: change (200), deadline (304), client gone
 // (cancel: no answer), or drain (304). Lives on its connection's loop.
+import HTTPServer
 import Reactor
 
 /// A parked poll.

@@ -6,6 +6,7 @@
 //   the room part of the body is serialized once per (version, type).
 // - sessionChanged / resync: re-read through `reader` and answer the polls that moved.
 // - The first poll of a room on this loop tells the node to subscribe; the last one tells it to let go.
+import HTTPServer
 import Reactor
 import Synchronization
 
@@ -14,7 +15,7 @@ final class WaiterRegistry {
     let loop: EventLoop
     private var rooms: [String: RoomWaiters] = [:]
     /// Parked polls on this loop (read by /metrics and tests from other threads).
-    let parked = Atomic<Int>(0)
+    private let parkedCount: ParkedCounter
     /// Called when this loop gains its first / loses its last poll of a room.
     var onInterest: ((String, Bool) -> Void)?
     /// This loop's statistics (wake fan-out latency).
@@ -22,7 +23,10 @@ final class WaiterRegistry {
     /// Re-reads one poll's state (room + its session) from Redis, on this loop.
     var reader: ((StateView, @escaping (StateView?) -> Void) -> Void)?
 
-    init(loop: EventLoop) { self.loop = loop }
+    init(loop: EventLoop, parked: ParkedCounter = ParkedCounter()) {
+        self.loop = loop
+        self.parkedCount = parked
+    }
 
     /// Parks `waiter` until `deadline` (monotonic ns).
     func park(_ waiter: Waiter, deadline: UInt64) {
@@ -43,7 +47,7 @@ final class WaiterRegistry {
         }
         waiter.index = room.waiters.count
         room.waiters.append(waiter)
-        parked.add(1, ordering: .relaxed)
+        parkedCount.value.add(1, ordering: .relaxed)
         // Strong captures on purpose: every path (deadline, cancel, answer) releases these closures, and
         // weak references would give each waiter a side table and slower refcounting on the fan-out path.
         waiter.timer = loop.schedule(at: deadline) { [self, waiter] in
@@ -78,7 +82,7 @@ final class WaiterRegistry {
             }
         }
         room.waiters = kept
-        parked.subtract(moved.count, ordering: .relaxed)
+        parkedCount.value.subtract(moved.count, ordering: .relaxed)
         // Shared by every poll of this version and type: built once per wake.
         var live: PrebuiltAnswer?
         var auto: PrebuiltAnswer?
@@ -99,7 +103,7 @@ final class WaiterRegistry {
                 answer = auto ?? PrebuiltAnswer(version: snapshot.version, type: .auto, bodyPrefix: Array(w.view.roomPrefix.utf8))
                 auto = answer
             }
-            w.responder.respond(prebuilt: answer, poll: w.poll)
+            w.responder.respond(prewritten: FanoutAnswer(shared: answer, poll: w.poll))
         }
         if let t = noticeAt, !moved.isEmpty {
             stats?.data.wakeFanout.observe(seconds: Double(loop.clock.nowNanos() &- t) / 1e9)
@@ -175,7 +179,7 @@ final class WaiterRegistry {
             room.waiters[w.index].index = w.index
         }
         room.waiters.removeLast()
-        parked.subtract(1, ordering: .relaxed)
+        parkedCount.value.subtract(1, ordering: .relaxed)
     }
 
     private func dropRoomIfEmpty(_ id: String) {

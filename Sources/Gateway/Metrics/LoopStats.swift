@@ -77,11 +77,9 @@ struct StatsSnapshot: Sendable {
 /// Every loop's stats, for handlers (their own loop's) and for the scrape (all of them).
 public final class NodeStats: Sendable {
     private let perLoop: [LoopBound<LoopStats>]
-    private let loops: [EventLoop]
 
     init(loops: [EventLoop]) {
-        self.loops = loops
-        self.perLoop = loops.map { _ in LoopBound(LoopStats()) }
+        self.perLoop = loops.map { LoopBound(LoopStats(), loop: $0) }
     }
 
     /// The stats of the loop with `index` (use on that loop only).
@@ -89,11 +87,11 @@ public final class NodeStats: Sendable {
 
     /// Collects a snapshot from every loop, then calls `done` on `replyLoop`. Never blocks a loop.
     func gather(replyOn replyLoop: EventLoop, _ done: @escaping @Sendable (StatsSnapshot) -> Void) {
-        let collector = LoopBound(SnapshotCollector(expected: perLoop.count, done: done))
-        for (i, box) in perLoop.enumerated() {
-            loops[i].execute {
-                let snap = box.value.snapshot
-                replyLoop.execute { collector.value.add(snap) }
+        let collector = LoopBound(SnapshotCollector(expected: perLoop.count, done: done), loop: replyLoop)
+        for box in perLoop {
+            box.execute { stats in
+                let snap = stats.snapshot
+                collector.execute { $0.add(snap) }
             }
         }
     }

@@ -2,6 +2,7 @@
 // `core_webinar_set_cta_visibility`. Order: 401 (token) → 404 (unknown hook) → 415/422 (body) →
 // 403 (role, scope) → ONE script that checks, applies, bumps the version and publishes the wake.
 // Answers `{"applied", "status", "cta_visibility", "version"}`; an illegal move is 409.
+import HTTPServer
 import RedisStore
 import Throttle
 

@@ -2,6 +2,7 @@
 // 200 at once when the client's ETag is stale or absent, 304 at once for wait=0, or park until a change
 // (200) or the deadline (304). Deadlines get up to `jitterFraction` (max 1 s) taken off so a room's
 // clients do not all re-poll in the same millisecond.
+import HTTPServer
 import Reactor
 import RedisStore
 import Throttle

@@ -1,5 +1,6 @@
 // How long a state request may be held: `?wait=N` or `Prefer: wait=N` (RFC 7240 §4.3), seconds,
 // capped by configuration. A malformed or negative value is a 400 naming `wait`.
+import HTTPServer
 
 struct WaitRequest {
     /// Seconds to hold (0 = answer now), already capped.

@@ -3,6 +3,7 @@
 // Access-Control-Allow-Origin. Preflights are answered before routing, without auth. Unlisted origins
 // get no CORS headers at all.
 import HTTP1
+import HTTPServer
 
 /// The allow-list and the headers it produces.
 public struct CORSPolicy: Sendable {

@@ -1,4 +1,5 @@
 // One central shape for everything that answers requests (Hummingbird's HTTPResponder, loop-bound).
+import HTTPServer
 
 /// Answers requests. Called on the request's loop thread; may answer at once or later (long-poll,
 /// Redis replies) through the responder, exactly once.

@@ -1,6 +1,7 @@
 // RFC 9457 problem details: every 4xx/5xx the gateway itself produces goes through here, with a stable
 // `type` URI per kind of problem and a fixed `title`. Client input is never echoed into the body
 // except as a field name the gateway itself validated.
+import HTTPServer
 
 /// A problem+json answer.
 public struct Problem: Error, Sendable {
@@ -60,5 +61,12 @@ public struct Problem: Error, Sendable {
     /// 422 for a body field that is missing or ill-typed, naming it.
     public static func invalidField(_ name: String, _ rule: String) -> Problem {
         Problem(status: 422, slug: "invalid-field", title: "A body field is missing or invalid", detail: "\(name): \(rule)")
+    }
+}
+
+extension Responder {
+    /// Sends a problem+json answer.
+    public func fail(_ problem: Problem) {
+        respond(problem.response)
     }
 }

@@ -3,6 +3,7 @@
 // routes without parameters are one dictionary lookup; the rest compare segment bytes.
 // Unknown path → 404; known path, other method → 405 with Allow (HEAD falls back to GET).
 import HTTP1
+import HTTPServer
 
 /// Method + path-pattern routing to handlers.
 public struct Router: Sendable {

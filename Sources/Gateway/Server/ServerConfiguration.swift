@@ -1,6 +1,7 @@
 // Every limit of a node is a named setting with its unit in its name. Defaults follow
 // contract.md §8 and §9; `ConfigurationLoader` fills them from flags and GATEWAY_* variables.
 import HTTP1
+import HTTPServer
 import Reactor
 
 /// Settings of one gateway node.
@@ -56,4 +57,17 @@ public struct ServerConfiguration: Sendable {
     public var accessLog = false
 
     public init() {}
+
+    /// The server core's share of these settings.
+    public var httpServer: HTTPServerConfiguration {
+        var c = HTTPServerConfiguration()
+        c.listen = listen
+        c.headerTimeoutSeconds = headerTimeoutSeconds
+        c.idleTimeoutSeconds = idleTimeoutSeconds
+        c.maxConnections = maxConnections
+        c.httpLimits = httpLimits
+        c.maxQueuedResponseBytes = maxQueuedResponseBytes
+        c.maxBufferedRequestBytes = maxBufferedRequestBytes
+        return c
+    }
 }

@@ -1,5 +1,6 @@
 // Strict JSON request bodies for hooks and facts: one object, typed field accessors that produce a
 // 422 naming the field, and the `context` rule (an optional object of at most 4 KiB serialized).
+import HTTPServer
 
 /// A parsed JSON object body.
 struct JSONBody {

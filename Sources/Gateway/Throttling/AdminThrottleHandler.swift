@@ -1,6 +1,7 @@
 // GET/PUT /v1/admin/throttle (role system): read the limits in force, or change them. A PUT body is
 // `{"state": {"rate": 5, "burst": 20, "mode": "shadow"}, ...}`; any of rate/burst/mode may be left out.
 // Every value is validated first; one bad value refuses the whole request (422) and nothing changes.
+import HTTPServer
 import RedisStore
 import Throttle
 

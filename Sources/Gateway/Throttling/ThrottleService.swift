@@ -10,6 +10,8 @@ import Throttle
 /// The node's throttle.
 public final class ThrottleService: Sendable {
     private let limiters: [LoopBound<RateLimiter>]
+    /// Each loop's counters (atomics: the scrape reads them from any loop).
+    private let counters: [ThrottleCounters]
     private let group: EventLoopGroup
     private let redis: RedisClient
     /// Seconds between safety re-reads of the limits.
@@ -20,15 +22,15 @@ public final class ThrottleService: Sendable {
         self.group = group
         self.redis = redis
         self.refreshSeconds = refreshSeconds
-        self.limiters = group.loops.map { _ in
-            LoopBound(RateLimiter(failClosed: failClosed, nowMicros: { WallClock.nowMillis() * 1000 }))
-        }
-        for (i, box) in limiters.enumerated() {
-            box.value.onOutageChange = { down in
+        self.limiters = group.loops.map { loop in
+            let limiter = RateLimiter(failClosed: failClosed, nowMicros: { WallClock.nowMillis() * 1000 })
+            limiter.onOutageChange = { down in
                 Log.write(down ? .warning : .info, down ? "throttle: redis unreachable, using local buckets" : "throttle: redis reachable again",
-                          [("loop", String(i)), ("fail_closed", String(failClosed))])
+                          [("loop", String(loop.index)), ("fail_closed", String(failClosed))])
             }
+            return LoopBound(limiter, loop: loop)
         }
+        self.counters = limiters.map { $0.value.counters }
     }
 
     /// The limiter of `loop` (call on that loop).
@@ -38,10 +40,10 @@ public final class ThrottleService: Sendable {
     public var limits: ThrottleLimits { current.withLock { $0 } }
 
     /// Starts watching the limits (pub/sub via the long-poll hub's subscriber, and a periodic re-read).
-    public func start(longPoll: LongPollService, state: ServerState? = nil) {
-        state?.limitsLoaded.store(false, ordering: .relaxed)
+    public func start(longPoll: LongPollService, health: NodeHealth? = nil) {
+        health?.limitsLoaded.store(false, ordering: .relaxed)
         let hub = longPoll.hub
-        let task = UncheckedTask { [self] in
+        let task = LoopTask { [self] in
             let connection = redis.connection(on: hub)
             var loaded = false
             func reload() {
@@ -57,7 +59,7 @@ public final class ThrottleService: Sendable {
                     }
                     apply(LimitsCodec.decode(reply))
                     loaded = true
-                    state?.limitsLoaded.store(true, ordering: .relaxed)
+                    health?.limitsLoaded.store(true, ordering: .relaxed)
                 }
             }
             func tick() {
@@ -79,13 +81,13 @@ public final class ThrottleService: Sendable {
         }
         guard changed else { return }
         Log.info("throttle limits in force", [("limits", LimitsCodec.json(limits))])
-        for (i, box) in limiters.enumerated() {
-            group.loops[i].execute { box.value.limits = limits }
+        for box in limiters {
+            box.execute { $0.limits = limits }
         }
     }
 
     /// Sum of a counter over the loops.
     public func count(_ rc: RouteClass, _ kind: ThrottleCounters.Kind) -> Int {
-        limiters.reduce(0) { $0 + $1.value.counters.value(rc, kind) }
+        counters.reduce(0) { $0 + $1.value(rc, kind) }
     }
 }

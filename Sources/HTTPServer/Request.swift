@@ -15,6 +15,13 @@ public struct Request: Sendable {
     /// The TCP peer's address (a proxy's, behind a load balancer; see `ClientAddress`).
     public var peerAddress = ""
 
+    /// Creates a request as the server core hands it to the application.
+    public init(head: HTTPRequestHead, body: [UInt8], loop: EventLoop) {
+        self.head = head
+        self.body = body
+        self.loop = loop
+    }
+
     /// A path parameter by name.
     public func parameter(_ name: String) -> String? { pathParameters[name] }
 

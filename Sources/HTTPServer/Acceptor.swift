@@ -6,18 +6,17 @@ import Reactor
 
 /// Accepts connections for one loop.
 final class Acceptor: IOHandler {
-    let fd: Int32
-    let context: LoopContext
+    private let fd: Int32
+    private let server: ServerLoop
     private var registration: Registration?
-    private let acceptBatch = 128
 
-    init(fd: Int32, context: LoopContext) {
+    init(fd: Int32, server: ServerLoop) {
         self.fd = fd
-        self.context = context
+        self.server = server
     }
 
     func start() throws(IOError) {
-        registration = try context.loop.register(fd: fd, interest: .readable, handler: self)
+        registration = try server.loop.register(fd: fd, interest: .readable, handler: self)
     }
 
     /// Stops accepting and closes the listening socket. Connections already completed by the kernel
@@ -25,30 +24,30 @@ final class Acceptor: IOHandler {
     /// closing the socket with them queued would reset them, and a proxy cannot retry a reset POST.
     func close() {
         if registration != nil { handleIO(.readable) }
-        if let r = registration { context.loop.deregister(r) }
+        if let r = registration { server.loop.deregister(r) }
         registration = nil
         Socket.close(fd)
     }
 
     func handleIO(_ events: IOEvents) {
-        let max = context.configuration.maxConnections
-        for _ in 0..<acceptBatch {
+        let max = server.configuration.maxConnections
+        for _ in 0..<server.configuration.acceptBatch {
             let result: IOResult<Int32>
             do {
                 result = try Socket.accept(fd)
             } catch {
                 // EMFILE/ENFILE/ECONNABORTED: try again on the next readiness event.
-                if error.errno == EMFILE || error.errno == ENFILE { Log.warning("accept: out of file descriptors") }
+                if error.errno == EMFILE || error.errno == ENFILE { server.warn("accept: out of file descriptors") }
                 return
             }
             guard case .processed(let client) = result else { return }
-            if context.state.openConnections.load(ordering: .relaxed) >= max {
-                context.state.refusedConnections.add(1, ordering: .relaxed)
+            if server.state.openConnections.load(ordering: .relaxed) >= max {
+                server.state.refusedConnections.add(1, ordering: .relaxed)
                 Socket.close(client)
                 continue
             }
             Socket.setNoDelay(client)
-            let conn = Connection(fd: client, context: context)
+            let conn = Connection(fd: client, server: server)
             do {
                 try conn.start()
             } catch {

@@ -1,9 +1,10 @@
 // Percent-decoding of path segments and query values (RFC 3986 §2.1): `sess%3A42` is `sess:42`.
 // Malformed escapes and bytes that do not form UTF-8 decode to nil (the caller answers 404/400).
 
-enum PercentDecoding {
+/// Percent-decoding (RFC 3986 §2.1) for path parameters and query values.
+public enum PercentDecoding {
     /// Decodes `%XX` escapes (and `+` as a space when `plusIsSpace`, for query values).
-    static func decode(_ s: Substring, plusIsSpace: Bool = false) -> String? {
+    public static func decode(_ s: Substring, plusIsSpace: Bool = false) -> String? {
         guard s.utf8.contains(UInt8(ascii: "%")) || (plusIsSpace && s.utf8.contains(UInt8(ascii: "+"))) else { return String(s) }
         var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)

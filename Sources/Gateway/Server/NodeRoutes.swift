@@ -1,0 +1,36 @@
+// The node's routes (contract §2–§7 and the operational ones), wired in one place.
+import HTTPServer
+import RedisStore
+
+enum NodeRoutes {
+    /// What the handlers stand on.
+    struct Parts {
+        var health: NodeHealth
+        var stats: NodeStats
+        var longPoll: LongPollService
+        var throttle: ThrottleService
+        var redis: RedisClient
+    }
+
+    /// Every route of a node.
+    /// - Throws: `ConfigurationError` for unusable JWT keys.
+    static func router(_ configuration: ServerConfiguration, _ p: Parts) throws -> Router {
+        var verifierSettings = JWTVerifier.Settings()
+        verifierSettings.cacheCapacity = configuration.jwtCacheEntries
+        let auth = Authorization(verifier: JWTVerifier(keys: try JWTKeySet(configuration.jwtKeys), settings: verifierSettings))
+        var router = Router()
+        router.add(.get, "/healthz", HealthHandler(), label: "healthz")
+        router.add(.get, "/readyz", ReadyHandler(health: p.health), label: "readyz")
+        router.add(.get, "/metrics", MetricsHandler(health: p.health, stats: p.stats, longPoll: p.longPoll, throttle: p.throttle), label: "metrics")
+        router.add(.get, "/v1/webinars/{webinar_id}/state",
+                   StateHandler(auth: auth, longPoll: p.longPoll, redis: p.redis, throttle: p.throttle, maxWaitSeconds: configuration.maxWaitSeconds),
+                   label: "state")
+        router.add(.post, "/v1/hooks/{hook}", HookHandler(auth: auth, redis: p.redis, throttle: p.throttle, events: configuration.events), label: "hooks")
+        router.add(.post, "/v1/webinars/{webinar_id}/sessions/{session_id}/events",
+                   FactHandler(auth: auth, redis: p.redis, throttle: p.throttle, settings: configuration.events, stats: p.stats), label: "events")
+        let admin = AdminThrottleHandler(auth: auth, redis: p.redis)
+        router.add(.get, "/v1/admin/throttle", admin, label: "admin_throttle")
+        router.add(.put, "/v1/admin/throttle", admin, label: "admin_throttle")
+        return router
+    }
+}
