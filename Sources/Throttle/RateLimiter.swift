@@ -122,7 +122,8 @@ public final class RateLimiter {
         decide(rc, fields: (reply.array ?? [])[...])
     }
 
-    /// The same from the first four elements of a longer reply (the state route's combined script).
+    /// The same from the first `ThrottleScripts.decisionFieldCount` elements of a longer reply (the state
+    /// route's combined script).
     public func decide(_ rc: RouteClass, fields f: ArraySlice<RedisReply>) -> ThrottleOutcome {
         recovered()
         let base = f.startIndex

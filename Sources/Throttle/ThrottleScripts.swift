@@ -67,6 +67,10 @@ public enum ThrottleScripts {
         "wg_take(KEYS[\(userKey)], KEYS[\(userKey + 1)], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[3]) * 500)"
     }
 
+    /// Fields of one take's reply, in order `allowed, remaining, retry_after_s, full_in_s`: the head of
+    /// any script that embeds `takeCall` and returns them first (the state route's combined read).
+    public static let decisionFieldCount = 4
+
     /// Takes one token. KEYS[1] user bucket, KEYS[2] session bucket ("" for none).
     /// ARGV[1] rate, ARGV[2] burst, ARGV[3] bucket TTL ms. Returns {allowed, remaining, retry_after_s, full_in_s}.
     public static let take = RedisScript(name: "throttle_take", source: bucketFunction + "\n" + """

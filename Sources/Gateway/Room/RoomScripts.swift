@@ -33,7 +33,7 @@ public enum RoomScripts {
         """)
 
     /// Fields per part of the flat replies above.
-    static let throttleFieldCount = 4, roomFieldCount = 4, sessionFieldCount = 6
+    static let throttleFieldCount = ThrottleScripts.decisionFieldCount, roomFieldCount = 4, sessionFieldCount = 6
 
     /// Applies a status action. KEYS[1] room hash, KEYS[2] attendance job hash, KEYS[3] pending-jobs set.
     /// ARGV[1] action, ARGV[2] webinar type for a first touch, ARGV[3] wake channel, ARGV[4] webinar id.
