@@ -135,9 +135,7 @@ final class Connection: IOHandler, ResponderTarget {
     private func dispatch(_ head: HTTPRequestHead, _ seq: UInt64) {
         let requestBody = body
         body = []
-        tag = nil
-        answerFields = []
-        startNanos = server.loop.now
+        (tag, answerFields, startNanos) = (nil, [], server.loop.now)
         var request = Request(head: head, body: requestBody, loop: server.loop)
         request.peerAddress = peerAddress
         server.requestsDispatched &+= 1
@@ -150,9 +148,7 @@ final class Connection: IOHandler, ResponderTarget {
 
     /// The core's own answer (400 for bad bytes, 408 for a late request), through the application's words.
     private func answerFailure(_ failure: RequestFailure, _ seq: UInt64) {
-        tag = nil
-        answerFields = []
-        startNanos = server.loop.now
+        (tag, answerFields, startNanos) = (nil, [], server.loop.now)
         var response = server.application.failureResponse(failure)
         response.closeConnection = true
         send(seq, response, failure: failure)
@@ -167,9 +163,7 @@ final class Connection: IOHandler, ResponderTarget {
     }
 
     func describe(sequence seq: UInt64, tag: AnyObject?, fields: [(String, String)]) {
-        guard machine.isAwaiting(seq) else { return }
-        self.tag = tag
-        answerFields = fields
+        if machine.isAwaiting(seq) { (self.tag, answerFields) = (tag, fields) }
     }
 
     func respond(sequence seq: UInt64, _ response: HTTPResponse) { send(seq, response, failure: nil) }
@@ -189,13 +183,11 @@ final class Connection: IOHandler, ResponderTarget {
 
     func respond(sequence seq: UInt64, prewritten answer: some PrewrittenResponse) {
         guard let action = beginAnswer(seq, status: answer.status, closeRequested: false, failure: nil) else { return }
-        let scratch = server.scratch
+        var scratch = server.scratch
         scratch.reset()
-        var sink = scratch
-        ResponseFraming.write(answer, fields: answerFields, action.framing, date: server.dateHeaderValue, into: &sink)
+        let fields = answerFields, date = server.dateHeaderValue
+        ResponseFraming.write(answer, fields: fields, action.framing, date: date, into: &scratch)
         if scratch.overflowed {
-            let fields = answerFields
-            let date = server.dateHeaderValue
             output.withBytes { ResponseFraming.write(answer, fields: fields, action.framing, date: date, into: &$0) }
         } else {
             guard output.send(fd, scratch.written) else { return close() }  // the peer is gone
@@ -213,8 +205,7 @@ final class Connection: IOHandler, ResponderTarget {
     }
 
     private func finishAnswer(_ action: ConnectionStateMachine.AnswerAction) {
-        tag = nil
-        answerFields = []
+        (tag, answerFields) = (nil, [])
         parser.reset()
         if let at = action.arm { arm(at) }
         flush()
