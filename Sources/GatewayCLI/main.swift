@@ -56,28 +56,25 @@ case "serve":
     let signalFD: Int32
     do { signalFD = try Linux.signalFDForTermination() } catch { fail("cannot set up signal handling: \(error)") }
     signal(SIGPIPE, SIG_IGN)
-    // The node as a service: a thread waits for the signal and asks it to shut down; `run()` returns
-    // once the drain and every stop step are done.
+    // The node as a service, driven from this thread: start it, wait here for the signal, shut it down.
+    // This thread never suspends (no `await` on the serve path): the signal mask set above stays on the
+    // process's main thread, so SIGTERM reaches the signalfd and never the default action.
     let node = GatewayNode(config)
-    let watcher = Thread {
-        var pfd = pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)
-        while true {
-            if poll(&pfd, 1, -1) > 0, let sig = Linux.readSignal(signalFD) {
-                Log.info("signal received; draining", [("signal", String(sig))])
-                break
-            }
-        }
-        node.requestShutdown()
-    }
-    watcher.start()
-    let clean: Bool
     do {
-        clean = try await node.run()
+        try node.start()
     } catch let error as ConfigurationError {
         fail(error.description)
     } catch {
         fail("cannot start: \(error)")
     }
+    var pfd = pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0)
+    while true {
+        if poll(&pfd, 1, -1) > 0, let sig = Linux.readSignal(signalFD) {
+            Log.info("signal received; draining", [("signal", String(sig))])
+            break
+        }
+    }
+    let clean = ShutdownOnMain.run(node)
     Log.info("stopped", [("clean", String(clean))])
     exit(0)
 case "token":
