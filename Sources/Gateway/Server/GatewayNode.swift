@@ -78,6 +78,6 @@ public final class GatewayNode: Sendable {
     public var longPoll: LongPollService { parts.longPoll }
     /// Rate limiting.
     public var throttle: ThrottleService { parts.throttle }
-    /// True when the node should receive traffic.
-    public var isReady: Bool { parts.health.isReady }
+    /// True when the node should receive traffic (false before `start()`).
+    public var isReady: Bool { runtime.withLock { $0 }?.health.isReady ?? false }
 }
