@@ -1,7 +1,7 @@
 """Static checks of docs/openapi.yaml against itself and against the Swift sources.
 
 - the document is a valid OpenAPI 3.1 description (openapi-spec-validator);
-- every route GatewayNode.swift registers (`router.add(.method, "pattern", ...)`) is documented, and
+- every route NodeRoutes.swift registers (`router.add(.method, "pattern", ...)`) is documented, and
   every documented operation is one the node serves (OPTIONS = the CORS preflight, answered before
   routing);
 - the hooks documented under /v1/hooks/ are exactly the ones HookHandler.swift knows;
@@ -22,7 +22,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_PATH = ROOT / "docs" / "openapi.yaml"
-NODE_SWIFT = ROOT / "Sources" / "Gateway" / "Server" / "GatewayNode.swift"
+NODE_SWIFT = ROOT / "Sources" / "Gateway" / "Server" / "NodeRoutes.swift"
 HOOK_SWIFT = ROOT / "Sources" / "Gateway" / "Room" / "HookHandler.swift"
 GATEWAY_SOURCES = ROOT / "Sources" / "Gateway"
 PROBLEM_BASE = "https://webinars-gateway.dev/problems/"
@@ -37,7 +37,7 @@ def spec() -> dict:
 
 
 def registered_routes() -> list[tuple[str, str]]:
-    """(method, pattern) for every `router.add(` line of GatewayNode.swift."""
+    """(method, pattern) for every `router.add(` line of NodeRoutes.swift."""
     text = NODE_SWIFT.read_text(encoding="utf-8")
     routes = [(m.lower(), p) for m, p in ROUTE_RE.findall(text)]
     assert routes, f"no router.add( lines found in {NODE_SWIFT}"
@@ -68,7 +68,7 @@ def test_every_registered_route_is_documented(spec: dict) -> None:
         rx = pattern_regex(pattern)
         if not any(m == method and rx.match(path) for m, path in documented):
             missing.append(f"{method.upper()} {pattern}")
-    assert not missing, f"routes registered in GatewayNode.swift but not in docs/openapi.yaml: {missing}"
+    assert not missing, f"routes registered in NodeRoutes.swift but not in docs/openapi.yaml: {missing}"
 
 
 def test_every_documented_operation_is_served(spec: dict) -> None:
