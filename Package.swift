@@ -35,11 +35,21 @@ let package = Package(
         // Our own long-poll load tool (loopback only, bounded runs).
         .executableTarget(name: "GatewayBench", dependencies: ["Gateway", "Reactor"]),
 
+        // Shared by the test targets (a plain target, not a test target): the one wait helper
+        // (`eventually`/`retrying`), the raw-socket TestClient, Counter. Foundation and Glibc only.
+        .target(name: "GatewayTestSupport", path: "Tests/TestSupport"),
+
+        // Unit tests: no redis-server, in-process only; `swift test --skip Integration` runs these alone.
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
-        .testTarget(name: "ReactorTests", dependencies: ["Reactor"]),
+        .testTarget(name: "ReactorTests", dependencies: ["Reactor", "GatewayTestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Reactor"]),
-        .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore", "Reactor"]),
+        .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(name: "ThrottleTests", dependencies: ["Throttle"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTPServer", "HTTP1", "Reactor", "RedisStore"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTPServer", "HTTP1", "Reactor", "GatewayTestSupport"]),
+        // Integration tests: each starts its own redis-server (and gateway nodes). Every name contains
+        // "Integration", so `--skip Integration` leaves them all out.
+        .testTarget(name: "RedisStoreIntegrationTests", dependencies: ["RedisStore", "Reactor", "GatewayTestSupport"]),
+        .testTarget(name: "GatewayIntegrationTests",
+                    dependencies: ["Gateway", "HTTPServer", "HTTP1", "Reactor", "RedisStore", "Throttle", "GatewayTestSupport"]),
     ]
 )

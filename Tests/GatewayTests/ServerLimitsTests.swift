@@ -1,5 +1,6 @@
 // Deadlines (with an injected clock: no sleeping), back-pressure on a client that never reads,
 // max connections, disconnect of a parked request, drain.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway
@@ -58,14 +59,12 @@ import HTTPServer
         _ = fcntl(c.fd, F_SETFL, fcntl(c.fd, F_GETFL) | O_NONBLOCK)
         var offset = 0
         var samples: [Int] = []
-        let deadline = Date().addingTimeInterval(1.5)
-        while Date() < deadline {
-            if offset < many.count {
-                let n = many.withUnsafeBytes { Glibc.send(c.fd, $0.baseAddress! + offset, many.count - offset, Int32(MSG_NOSIGNAL)) }
-                if n > 0 { offset += n }
-            }
-            usleep(20_000)
+        // Sampled for 1.5 s, or until everything was sent (which must not happen: checked below).
+        _ = eventually(seconds: 1.5, interval: 0.02) {
+            let n = many.withUnsafeBytes { Glibc.send(c.fd, $0.baseAddress! + offset, many.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n > 0 { offset += n }
             samples.append(s.server.queuedOutputBytes() + s.server.bufferedInputBytes())
+            return offset >= many.count
         }
         #expect(offset < many.count, "the server kept reading requests it could not answer")
         let worst = samples.max() ?? 0

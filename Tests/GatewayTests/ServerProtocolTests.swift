@@ -1,5 +1,6 @@
 // HTTP/1.1 over real sockets on 127.0.0.1: keep-alive, 1.0, pipelining, bodies, 100-continue, HEAD,
 // routing, errors as problem+json, and the smuggling/limit refusals reaching the wire as 4xx + close.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

@@ -1,10 +1,10 @@
 // Starts a real GatewayServer on 127.0.0.1 port 0 with a test router, for socket-level tests.
 import Foundation
+import GatewayTestSupport
 @testable import Gateway
 import HTTPServer
 import HTTP1
 import Reactor
-import Synchronization
 
 final class TestServer: Sendable {
     let server: HTTPServer
@@ -62,20 +62,4 @@ final class TestServer: Sendable {
     }
 
     func stop() { server.stopNow() }
-}
-
-final class Counter: Sendable {
-    private let value = Atomic<Int>(0)
-    func increment() { value.add(1, ordering: .relaxed) }
-    var count: Int { value.load(ordering: .relaxed) }
-}
-
-/// Polls `condition` until it holds or `seconds` pass (for effects on another thread; no fixed sleeps).
-func eventually(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(5_000)
-    }
-    return condition()
 }

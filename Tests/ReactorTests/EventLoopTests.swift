@@ -1,6 +1,7 @@
 // A real loop on its own thread: cross-thread execute, timers on an injected clock (no sleeping for
 // the deadline itself), and stale events after an fd is closed and its number reused.
 import Foundation
+import GatewayTestSupport
 import Glibc
 import Synchronization
 import Testing
@@ -8,15 +9,6 @@ import Testing
 
 final class Flag: Sendable {
     let value = Atomic<Int>(0)
-}
-
-func waitUntil(_ seconds: Double = 5, _ cond: () -> Bool) -> Bool {
-    let end = Date().addingTimeInterval(seconds)
-    while Date() < end {
-        if cond() { return true }
-        usleep(2000)
-    }
-    return cond()
 }
 
 @Suite struct EventLoopTests {
@@ -35,7 +27,7 @@ func waitUntil(_ seconds: Double = 5, _ cond: () -> Bool) -> Bool {
                 }
             }
         }
-        #expect(waitUntil { count.value.load(ordering: .relaxed) == 8000 })
+        #expect(eventually { count.value.load(ordering: .relaxed) == 8000 })
         #expect(offLoop.value.load(ordering: .relaxed) == 0)
     }
 
@@ -52,13 +44,13 @@ func waitUntil(_ seconds: Double = 5, _ cond: () -> Bool) -> Bool {
             cancelled.cancel()
             fired.value.store(-1, ordering: .relaxed)
         }
-        #expect(waitUntil { fired.value.load(ordering: .relaxed) == -1 })
+        #expect(eventually { fired.value.load(ordering: .relaxed) == -1 })
         clock.advance(by: 29_000_000_000)
         loop.execute {}
-        #expect(!waitUntil(0.1) { fired.value.load(ordering: .relaxed) != -1 })
+        #expect(!eventually(seconds: 0.1) { fired.value.load(ordering: .relaxed) != -1 })
         clock.advance(by: 1_000_000_000)
         loop.execute {}
-        #expect(waitUntil { fired.value.load(ordering: .relaxed) == 1 })
+        #expect(eventually { fired.value.load(ordering: .relaxed) == 1 })
     }
 
     final class Recorder: IOHandler, @unchecked Sendable {
@@ -89,13 +81,13 @@ func waitUntil(_ seconds: Double = 5, _ cond: () -> Bool) -> Bool {
             same.value.store(newReg.fd == oldReg.fd && newReg != oldReg ? 1 : 2, ordering: .relaxed)
             loop.deregister(oldReg)
         }
-        #expect(waitUntil { same.value.load(ordering: .relaxed) == 1 })
+        #expect(eventually { same.value.load(ordering: .relaxed) == 1 })
         var byte: UInt8 = 1
         _ = write(b, &byte, 1)
-        #expect(waitUntil { new.hits.load(ordering: .relaxed) > 0 })
+        #expect(eventually { new.hits.load(ordering: .relaxed) > 0 })
         #expect(old.hits.load(ordering: .relaxed) == 0)
         let done = Flag()
         loop.execute { var buf = [UInt8](repeating: 0, count: 8); _ = read(a, &buf, 8); done.value.store(1, ordering: .relaxed) }
-        #expect(waitUntil { done.value.load(ordering: .relaxed) == 1 })
+        #expect(eventually { done.value.load(ordering: .relaxed) == 1 })
     }
 }

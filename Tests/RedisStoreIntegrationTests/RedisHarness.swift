@@ -1,5 +1,6 @@
 // Helpers for the RedisStore tests: a private redis-server per test, a running loop, hops onto it, and
-// bounded polling (never a bare sleep waiting for something to happen).
+// bounded polling through GatewayTestSupport's wait helper (never a bare sleep waiting for something).
+import GatewayTestSupport
 import Glibc
 import Reactor
 @testable import RedisStore
@@ -83,27 +84,10 @@ final class Harness: Sendable {
         await onLoop { done in done(body()) }
     }
 
-    /// Polls `condition` (on the loop) every 10 ms until it holds or `seconds` pass.
+    /// Polls `condition` (read on the loop) every 10 ms until it holds or `seconds` pass (the shared
+    /// wait helper, each poll a hop onto the loop).
     func eventually(seconds: Double = 10, _ condition: @escaping @Sendable () -> Bool) async -> Bool {
-        let deadline = MonotonicClock().nowNanos() &+ nanos(seconds: seconds)
-        while MonotonicClock().nowNanos() < deadline {
-            if await read(condition) { return true }
-            try? await Task.sleep(nanoseconds: 10_000_000)
-        }
-        return await read(condition)
-    }
-}
-
-/// Retries `body` every 10 ms until it succeeds or `seconds` pass (then rethrows its last error).
-func retrying<T>(seconds: Double = 10, _ body: () async throws -> T) async throws -> T {
-    let deadline = MonotonicClock().nowNanos() &+ nanos(seconds: seconds)
-    while true {
-        do {
-            return try await body()
-        } catch {
-            if MonotonicClock().nowNanos() >= deadline { throw error }
-            try? await Task.sleep(nanoseconds: 10_000_000)
-        }
+        await GatewayTestSupport.eventually(seconds: seconds, interval: 0.01) { await read(condition) }
     }
 }
 

@@ -1,6 +1,7 @@
 // The room hooks through the real Redis scripts: the status state machine (every status × action)
 // against the Swift table and the contract, the role table, archive as terminal, and input validation
 // (clear 4xx, nothing changed) on the hooks and the state route.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

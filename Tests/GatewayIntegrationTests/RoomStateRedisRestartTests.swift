@@ -1,6 +1,7 @@
 // Redis goes away and comes back (same address, empty store: the embedded server keeps no data)
 // while polls are parked. Reconnect backoff runs on the manual clock, so the test moves it in small
 // steps (a few seconds in all, far from the polls' 29-30 s deadlines) until the nodes are ready again.
+import GatewayTestSupport
 import Foundation
 import Glibc
 import Testing

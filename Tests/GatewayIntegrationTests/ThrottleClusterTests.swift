@@ -1,8 +1,9 @@
 // Support for the Throttle* integration tests: one private redis-server and N full GatewayNodes sharing
-// it, on the REAL monotonic clock. NodeHarness (RoomState tests) runs its nodes on a ManualClock, which
-// would freeze what these tests measure in real time: the limits watcher's 1 s re-read and the Redis
-// reconnect backoff after an outage. Tokens, raw requests and response helpers are NodeHarness's
-// (RoomAuth, RoomHTTP, TestResponse.json/isProblem), `eventually` is TestServer's.
+// it, on the REAL monotonic clock by default: the Redis reconnect backoff after an outage has to run.
+// A test that must know the limits watcher's 1 s re-read did NOT run passes a ManualClock and leaves it
+// standing (or moves it with `advance`). Tokens, raw requests and response helpers are NodeHarness's
+// (RoomAuth, RoomHTTP, TestResponse.json/isProblem), `eventually` is GatewayTestSupport's.
+import GatewayTestSupport
 import Dispatch
 import Foundation
 import Glibc
@@ -25,14 +26,18 @@ final class ThrottleCluster: RedisBackedNodes, @unchecked Sendable {
     let stateDir: String
     var stopped = false
 
-    init(nodes count: Int = 2, threads: Int = 2, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+    /// The nodes' clock when a test passed a ManualClock (nil: the real clock).
+    let manualClock: ManualClock?
+
+    init(nodes count: Int = 2, threads: Int = 2, clock: ManualClock? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        manualClock = clock
         stateDir = "/tmp/throttle-\(getpid())-\(UUID().uuidString.prefix(8))"
         redis = try EmbeddedRedis.start(stateDir: stateDir, mode: .tcpLoopback)
         do {
             for _ in 0..<count {
                 var config = NodeHarness.config(redisURL: redis.url, threads: threads, stateDir: stateDir)
                 configure(&config)
-                nodes.append(try GatewayNode.start(config))
+                nodes.append(try GatewayNode.start(config, clock: clock ?? MonotonicClock()))
             }
         } catch {
             stop()
@@ -45,6 +50,12 @@ final class ThrottleCluster: RedisBackedNodes, @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// Moves the manual clock and wakes every loop of every node so timers due by then run.
+    func advance(seconds: Double) {
+        manualClock?.advance(by: UInt64(seconds * 1e9))
+        for n in nodes { for l in n.server.group.loops { l.execute {} } }
+    }
 
     // MARK: limits in force
 

@@ -2,14 +2,15 @@
 // so tests see exactly what the server wrote (pipelining, 100-continue, closes).
 import Foundation
 import Glibc
+import Synchronization
 
-enum TestClientError: Error { case connect(Int32), timeout, closed }
+public enum TestClientError: Error { case connect(Int32), timeout, closed }
 
-final class TestClient {
-    let fd: Int32
-    var buffer: [UInt8] = []
+public final class TestClient {
+    public let fd: Int32
+    public var buffer: [UInt8] = []
 
-    init(port: UInt16, timeoutSeconds: Int = 5) throws {
+    public init(port: UInt16, timeoutSeconds: Int = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -23,9 +24,9 @@ final class TestClient {
 
     deinit { close(fd) }
 
-    func send(_ text: String) { send(Array(text.utf8)) }
+    public func send(_ text: String) { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + off, bytes.count - off, Int32(MSG_NOSIGNAL)) }
@@ -35,11 +36,11 @@ final class TestClient {
     }
 
     /// Shuts down our writing side (the server sees EOF / RDHUP).
-    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+    public func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
     /// Reads more bytes; false on EOF, throws on timeout.
     @discardableResult
-    func fill() throws -> Bool {
+    public func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 65536, 0) }
         if n > 0 { buffer.append(contentsOf: chunk[0..<n]); return true }
@@ -49,7 +50,7 @@ final class TestClient {
     }
 
     /// Reads one response (head + Content-Length body; `bodyless` for HEAD/1xx/304).
-    func readResponse(bodyless: Bool = false) throws -> TestResponse {
+    public func readResponse(bodyless: Bool = false) throws -> TestResponse {
         while true {
             if let end = find([13, 10, 13, 10]) {
                 let headText = String(decoding: buffer[0..<end], as: UTF8.self)
@@ -76,7 +77,7 @@ final class TestClient {
     }
 
     /// True if the server closes the connection (EOF) before the timeout, with nothing else sent.
-    func readsEOF() -> Bool {
+    public func readsEOF() -> Bool {
         do { return try !fill() && buffer.isEmpty } catch { return false }
     }
 
@@ -89,10 +90,23 @@ final class TestClient {
     }
 }
 
-struct TestResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: [UInt8]
-    func header(_ name: String) -> String? { headers.first { $0.0 == name }?.1 }
-    var text: String { String(decoding: body, as: UTF8.self) }
+public struct TestResponse {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    public init(status: Int, headers: [(String, String)], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+    public func header(_ name: String) -> String? { headers.first { $0.0 == name }?.1 }
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A thread-safe counter for callbacks that run on a loop thread while the test reads from its own.
+public final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    public init() {}
+    public func increment() { value.add(1, ordering: .relaxed) }
+    public var count: Int { value.load(ordering: .relaxed) }
 }

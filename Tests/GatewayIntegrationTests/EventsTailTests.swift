@@ -1,5 +1,6 @@
 // `gateway events tail` (contract §9) against a real stream: one JSON line per event with the entry's
 // fields and the payload embedded as JSON; `--from 0` replays, the default `$` follows new events only.
+import GatewayTestSupport
 import Foundation
 import Synchronization
 import Testing

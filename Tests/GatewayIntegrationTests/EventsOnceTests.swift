@@ -1,6 +1,7 @@
 // "Once per session" under concurrency (contract §4): 200 identical facts for one session, sent at
 // the same time over 200 sockets split over two nodes, emit exactly one event; the other 199 answers
 // are pure repeats. `left` and `completed` are independent facts (neither suppresses the other).
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

@@ -1,4 +1,5 @@
 // EVALSHA with the NOSCRIPT fallback, across SCRIPT FLUSH and a server restart.
+import GatewayTestSupport
 import Reactor
 @testable import RedisStore
 import Testing

@@ -1,5 +1,6 @@
 // Long-polling end to end on real nodes and a real redis-server: a wake across two nodes answers
 // 1,000 parked polls, deadlines (manual clock, no sleeping), the re-poll gap, and clients that leave.
+import GatewayTestSupport
 import Foundation
 import Glibc
 import Testing

@@ -3,6 +3,7 @@
 // Large audience, small batches, and the node running the batch killed halfway: another node takes
 // the lease over once it runs out and finishes from the saved cursor. Real clock (the lease is a
 // Redis PX timer; the runners poll every 50 ms).
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

@@ -5,6 +5,7 @@
 // The ManualClock nodes, plain requests and `eventually` are NodeHarness's / TestServer's.
 import Dispatch
 import Foundation
+import GatewayTestSupport
 import Glibc
 import Reactor
 import RedisStore
@@ -147,29 +148,33 @@ final class EventsRedis: @unchecked Sendable {
 
     final class Box: @unchecked Sendable { var result: Result<RedisReply, RedisError> = .failure(.timeout) }
 
-    /// One command; waits (bounded) for the connection when it is down.
+    /// One command; waits (bounded, through the shared `retrying`) for the connection when it is down.
+    /// An error reply is thrown at once, not retried.
     func command(_ args: [String], seconds: Double = 10) throws -> RedisReply {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            let box = Box()
-            let done = DispatchSemaphore(value: 0)
-            let loop = group.loops[0]
-            let client = self.client
-            loop.execute {
-                client.connection(on: loop).send(RedisCommand(args), timeoutNanos: 5_000_000_000) { r in
-                    box.result = r
-                    done.signal()
-                }
-            }
-            _ = done.wait(timeout: .now() + 6)
-            switch box.result {
-            case .success(.error(let m)): throw HarnessError.badReply("\(args.first ?? ""): \(m)")
-            case .success(let reply): return reply
-            case .failure(let e):
-                guard Date() < deadline else { throw HarnessError.badReply("\(args.first ?? ""): \(e)") }
-                usleep(20_000)
+        let reply: RedisReply
+        do {
+            reply = try retrying(seconds: seconds, interval: 0.02) { try sendOnce(args).get() }
+        } catch {
+            throw HarnessError.badReply("\(args.first ?? ""): \(error)")
+        }
+        if case .error(let m) = reply { throw HarnessError.badReply("\(args.first ?? ""): \(m)") }
+        return reply
+    }
+
+    /// One attempt on loop 0's connection: its reply, or the transport failure.
+    private func sendOnce(_ args: [String]) -> Result<RedisReply, RedisError> {
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        let loop = group.loops[0]
+        let client = self.client
+        loop.execute {
+            client.connection(on: loop).send(RedisCommand(args), timeoutNanos: 5_000_000_000) { r in
+                box.result = r
+                done.signal()
             }
         }
+        _ = done.wait(timeout: .now() + 6)
+        return box.result
     }
 
     func integer(_ args: [String]) throws -> Int { Int(try command(args).integer ?? -1) }

@@ -1,6 +1,7 @@
 // CORS on the state route (contract §2): preflight without auth, and every answer to an allowed
 // origin — 200, 304 (immediate and from a parked poll), 401 — carries the grant, `Vary: Origin`
 // and exposes ETag. Unlisted origins get nothing.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

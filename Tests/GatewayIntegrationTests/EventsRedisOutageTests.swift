@@ -3,6 +3,7 @@
 // is a duplicate. Redis runs with an fsync'd append-only file here, so the store survives the SIGKILL
 // and "not in the stream" and "exactly once" are checked against the data from before the outage.
 // Real clock: the nodes' reconnect backoff has to run.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

@@ -1,6 +1,7 @@
 // /metrics of a real node, checked against the Prometheus text exposition rules (format 0.0.4): every
 // sample belongs to a family declared by HELP/TYPE before it, names and labels are well formed,
 // values parse, histogram buckets are cumulative and end with +Inf equal to _count.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

@@ -1,6 +1,7 @@
 // Golden check of every hook the gateway emits (contract §4/§5, the canon's section 2): each stream
 // entry has exactly event_id, hook, payload, emitted_at; each payload has exactly the canon's field
 // set with the right JSON types and values; times are ISO-8601 UTC with Z; event ids are unique.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

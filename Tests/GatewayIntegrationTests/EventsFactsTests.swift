@@ -1,6 +1,7 @@
 // Client facts through two real nodes and a real redis-server (contract §1, §3, §4): AutoWebinar
 // progress, Idempotency-Key on form submissions, the role table for facts and Core hooks, Core hook
 // dedup, and the wake of a session's parked polls by a fact.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

@@ -1,4 +1,5 @@
 // RedisSubscriber: delivery, unsubscribe, re-subscribe after the server dies and comes back.
+import GatewayTestSupport
 import Reactor
 @testable import RedisStore
 import Testing

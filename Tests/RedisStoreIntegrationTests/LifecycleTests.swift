@@ -1,4 +1,5 @@
 // Exactly-once completions under teardown, closing from inside a completion, and AUTH.
+import GatewayTestSupport
 import Reactor
 @testable import RedisStore
 import Testing

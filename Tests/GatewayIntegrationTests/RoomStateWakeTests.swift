@@ -1,6 +1,7 @@
 // The room wake message: the hooks publish the room as it stands (`r:<v>:<status>:<cta>:<type>`) so a
 // node answers its polls without reading Redis; a bare `r:<v>` (an older node) still wakes them, through
 // one read of the room.
+import GatewayTestSupport
 import Foundation
 @testable import RedisStore
 import Testing

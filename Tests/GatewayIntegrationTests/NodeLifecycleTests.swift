@@ -1,5 +1,6 @@
 // A node started and stopped in-process gives back every descriptor it opened: listeners, client
 // connections, Redis command and subscriber connections, each loop's epoll and eventfd.
+import GatewayTestSupport
 import Foundation
 import Testing
 @testable import Gateway

@@ -1,5 +1,6 @@
 // A private redis-server plus one or more full GatewayNodes on 127.0.0.1 sharing one ManualClock,
 // for the RoomState* integration tests. Deadlines move only when a test calls `advance`.
+import GatewayTestSupport
 import Dispatch
 import Foundation
 import Glibc
