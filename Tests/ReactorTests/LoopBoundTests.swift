@@ -1,6 +1,7 @@
 // The loop binding checks: its value is reachable on its loop (and before the loop runs), and reading it
 // from another thread while the loop runs stops a debug build (an exit test: the child process traps).
 import Foundation
+import GatewayTestSupport
 import Synchronization
 import Testing
 @testable import Reactor
@@ -20,7 +21,7 @@ final class Box { var n = 0 }
             box.n += 1
             seen.store(box.n, ordering: .relaxed)
         }
-        #expect(waitUntil { seen.load(ordering: .relaxed) == 2 })
+        #expect(eventually { seen.load(ordering: .relaxed) == 2 })
     }
 
     #if DEBUG
@@ -31,7 +32,7 @@ final class Box { var n = 0 }
             group.start()
             let running = Atomic<Bool>(false)
             group.loops[0].execute { running.store(true, ordering: .relaxed) }
-            _ = waitUntil { running.load(ordering: .relaxed) }
+            _ = eventually { running.load(ordering: .relaxed) }
             _ = bound.value.n  // off the loop: the assertion stops the process
         }
     }

@@ -2,6 +2,7 @@
 // starts it and returns only after `requestShutdown()` has drained it; shutdown in reverse start order
 // closes what start opened, and the node never answers after its listeners are gone.
 import Foundation
+import GatewayTestSupport
 import Testing
 @testable import Gateway
 import HTTPServer
