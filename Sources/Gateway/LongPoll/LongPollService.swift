@@ -43,7 +43,8 @@ public final class LongPollService: Sendable {
         hubState.execute { state in
             let subscriber = RedisSubscriber(address: redis.address, loop: hub, configuration: RedisConnectionConfiguration())
             state.subscriber = subscriber
-            state.subscriptions = RoomSubscriptions(subscriber: subscriber, connection: redis.connection(on: hub), lingerSeconds: linger) { i, task in
+            state.subscriptions = RoomSubscriptions(subscriber: subscriber, readRoom: RoomSubscriptions.roomReader(over: redis.connection(on: hub)),
+                                                    lingerSeconds: linger) { i, task in
                 registries[i].execute { task($0) }
             }
             subscriber.start()

@@ -6,14 +6,15 @@
 // polls; the snapshot is handed to each loop holding polls of it.
 // After a subscription is confirmed, and after every reconnect, every held room is re-read and the
 // polls that moved are answered, so no change can fall into the gap.
+// Redis is reached only through `RoomWakeSource` and `RoomRead` (RoomWakeSource.swift).
 import Reactor
-import RedisStore
 
 /// Per-room pub/sub for long-polling. Subscriber-loop thread only.
 final class RoomSubscriptions {
     let loop: EventLoop
-    let subscriber: RedisSubscriber
-    let connection: RedisConnection
+    let subscriber: any RoomWakeSource
+    /// Reads one room (production: `roomReader(over:)`).
+    let readRoom: RoomRead
     /// Hands a task to loop `i`'s registry.
     let dispatch: (Int, @escaping @Sendable (WaiterRegistry) -> Void) -> Void
     let lingerNanos: UInt64
@@ -21,11 +22,11 @@ final class RoomSubscriptions {
     private var lingers: [String: LoopTimer] = [:]
     private var lastVersion: [String: Int64] = [:]
 
-    init(subscriber: RedisSubscriber, connection: RedisConnection, lingerSeconds: Double,
+    init(subscriber: any RoomWakeSource, readRoom: @escaping RoomRead, lingerSeconds: Double,
          dispatch: @escaping (Int, @escaping @Sendable (WaiterRegistry) -> Void) -> Void) {
         self.loop = subscriber.loop
         self.subscriber = subscriber
-        self.connection = connection
+        self.readRoom = readRoom
         self.lingerNanos = nanos(seconds: lingerSeconds)
         self.dispatch = dispatch
         subscriber.onResubscribed = { [weak self] in
@@ -96,16 +97,9 @@ final class RoomSubscriptions {
     }
 
     private func readAndBroadcast(_ webinarID: String, noticeAt: UInt64? = nil) {
-        let keys = RoomKeys(webinarID)
-        let connection = self.connection
-        // After an outage the subscriber can be back before this connection: wait for it (bounded).
-        connection.waitForConnection(timeoutNanos: LongPollService.resyncConnectWaitNanos) { [weak self] up in
-            guard up, self != nil else { return }
-            connection.evalScript(RoomScripts.read, keys: [keys.room, ""]) { [weak self] result in
-                guard let self, case .success(let reply) = result, let parts = reply.array,
-                      parts.count == RoomScripts.roomFieldCount else { return }
-                self.broadcast(webinarID, RoomSnapshot(reply: reply), noticeAt: noticeAt)
-            }
+        readRoom(webinarID) { [weak self] snapshot in
+            guard let self, let snapshot else { return }
+            self.broadcast(webinarID, snapshot, noticeAt: noticeAt)
         }
     }
 
