@@ -181,7 +181,7 @@ final class Connection: IOHandler, ResponderTarget {
         finishAnswer(action)
     }
 
-    func respond(sequence seq: UInt64, prewritten answer: some PrewrittenResponse) {
+    func respond(sequence seq: UInt64, prewritten answer: any PrewrittenResponse) {
         guard let action = beginAnswer(seq, status: answer.status, closeRequested: false, failure: nil) else { return }
         var scratch = server.scratch
         scratch.reset()

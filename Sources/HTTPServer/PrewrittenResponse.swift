@@ -4,6 +4,8 @@
 // Connection, HEAD — in `ResponseFraming`, the one place both kinds of answer are framed.
 
 /// An answer whose header fields and body are ready-made bytes (server-generated, never client input).
+/// Passed as an existential: keep conforming types within three words (class references to the bytes)
+/// so handing one over allocates nothing.
 public protocol PrewrittenResponse {
     /// The status code (metrics); the status line itself is written by the core.
     var status: Int { get }

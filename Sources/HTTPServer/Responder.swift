@@ -7,7 +7,7 @@ public protocol ResponderTarget: AnyObject {
     /// Sends `response` as the answer to request `sequence` (ignored unless that request awaits one).
     func respond(sequence: UInt64, _ response: HTTPResponse)
     /// Sends a prewritten answer to request `sequence` (ignored unless that request awaits one).
-    func respond(sequence: UInt64, prewritten: some PrewrittenResponse)
+    func respond(sequence: UInt64, prewritten: any PrewrittenResponse)
     /// Runs `body` if request `sequence` is cancelled (client gone) before its answer.
     func setCancelHandler(sequence: UInt64, _ body: @escaping () -> Void)
     /// True while request `sequence` awaits its answer.
@@ -34,7 +34,7 @@ public struct Responder {
     }
 
     /// Sends an answer whose fields and body are ready-made bytes (long-poll wakes).
-    public func respond(prewritten answer: some PrewrittenResponse) {
+    public func respond(prewritten answer: any PrewrittenResponse) {
         target.respond(sequence: sequence, prewritten: answer)
     }
 

@@ -51,7 +51,7 @@ enum ResponseFraming {
 
     /// Writes `answer` (plus `fields`, server-generated) into `sink`, byte for byte what the encoder would
     /// write for the same fields.
-    static func write<Sink: ResponseByteSink>(_ answer: some PrewrittenResponse, fields: [(String, String)], _ framing: AnswerFraming,
+    static func write<Sink: ResponseByteSink>(_ answer: any PrewrittenResponse, fields: [(String, String)], _ framing: AnswerFraming,
                                               date: String, into sink: inout Sink) {
         let status = answer.status
         if status == 200 {

@@ -54,7 +54,7 @@ final class FakeResponderTarget: ResponderTarget {
                               body: String(decoding: body, as: UTF8.self), prewritten: false))
     }
 
-    func respond(sequence: UInt64, prewritten answer: some PrewrittenResponse) {
+    func respond(sequence: UInt64, prewritten answer: any PrewrittenResponse) {
         open.remove(sequence)
         var fields: [UInt8] = []
         answer.writeFields { fields.append(contentsOf: $0) }

@@ -5,8 +5,8 @@
 // frames it (status line, Date, CORS, Content-Length, Connection) and copies the pieces into one send.
 import HTTPServer
 
-/// The parts of a 200 state answer shared by every poll of one room version and type.
-struct PrebuiltAnswer {
+/// The parts of a 200 state answer shared by every poll of one room version and type (one per wake).
+final class PrebuiltAnswer {
     /// `Content-Type: application/json\r\nCache-Control: no-store\r\nETag: "r<version>` (the ETag line's start).
     let fieldsHead: [UInt8]
     /// `l"\r\n` or `a"\r\n`: the rest of the ETag for the shown type.
@@ -77,15 +77,17 @@ struct PollBytes {
     }
 }
 
-/// One poll's fan-out answer: the room version's shared pieces around the poll's own.
+/// One poll's fan-out answer: the room version's shared pieces around the poll's own. Two references
+/// (fits an existential's inline buffer: no allocation per answer).
 struct FanoutAnswer: PrewrittenResponse {
     let shared: PrebuiltAnswer
-    let poll: PollBytes
+    let waiter: Waiter
 
     var status: Int { 200 }
 
     func writeFields(_ put: (UnsafeRawBufferPointer) -> Void) {
         shared.fieldsHead.withUnsafeBytes(put)
+        let poll = waiter.poll
         poll.bytes.withUnsafeBytes { p in
             put(UnsafeRawBufferPointer(rebasing: p[0..<poll.tagEnd]))
             shared.etagTail.withUnsafeBytes(put)
@@ -93,10 +95,11 @@ struct FanoutAnswer: PrewrittenResponse {
         }
     }
 
-    var bodyCount: Int { shared.bodyPrefix.count + poll.tailCount }
+    var bodyCount: Int { shared.bodyPrefix.count + waiter.poll.tailCount }
 
     func writeBody(_ put: (UnsafeRawBufferPointer) -> Void) {
         shared.bodyPrefix.withUnsafeBytes(put)
+        let poll = waiter.poll
         poll.bytes.withUnsafeBytes { p in put(UnsafeRawBufferPointer(rebasing: p[poll.linesEnd...])) }
     }
 }

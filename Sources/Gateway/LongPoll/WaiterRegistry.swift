@@ -103,7 +103,7 @@ final class WaiterRegistry {
                 answer = auto ?? PrebuiltAnswer(version: snapshot.version, type: .auto, bodyPrefix: Array(w.view.roomPrefix.utf8))
                 auto = answer
             }
-            w.responder.respond(prewritten: FanoutAnswer(shared: answer, poll: w.poll))
+            w.responder.respond(prewritten: FanoutAnswer(shared: answer, waiter: w))
         }
         if let t = noticeAt, !moved.isEmpty {
             stats?.data.wakeFanout.observe(seconds: Double(loop.clock.nowNanos() &- t) / 1e9)
