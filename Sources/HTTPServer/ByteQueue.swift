@@ -26,6 +26,11 @@ struct ByteQueue {
     /// Gives the array to `body` for in-place appends (the encoder writes straight into it).
     mutating func withBytes<R>(_ body: (inout [UInt8]) -> R) -> R { body(&bytes) }
 
+    /// Encodes `response` onto the end; false when the encoder refused it (nothing appended).
+    mutating func appendEncoded(_ response: HTTPResponse, fields: [(String, String)], _ framing: AnswerFraming, date: String) -> Bool {
+        ResponseFraming.append(response, fields: fields, framing, date: date, to: &bytes)
+    }
+
     /// After consuming: drop what was consumed once it is all or at least `compactAfter` bytes; a buffer
     /// grown past `keepCapacity` is released when empty.
     mutating func compact(compactAfter: Int, keepCapacity: Int) {

@@ -17,6 +17,8 @@ final class Connection: IOHandler, ResponderTarget {
     private var parser: HTTPRequestParser
     private var input = ByteQueue()
     private var body: [UInt8] = []
+    /// The head of the request whose body is being read.
+    private var bodyHead: HTTPRequestHead?
     private var output = SocketOutput()
     private var interest: IOEvents = [.readable, .readHangup]
     private var timer: LoopTimer?
@@ -103,6 +105,7 @@ final class Connection: IOHandler, ResponderTarget {
                 case .dispatch(let seq):
                     dispatch(head, seq)
                 case .readBody(let send100):
+                    bodyHead = head
                     if send100 {
                         output.append(HTTPResponseEncoder.continue100())
                         flush()
@@ -112,9 +115,11 @@ final class Connection: IOHandler, ResponderTarget {
                 let result: BodyResult
                 do { result = try parser.parseBody(input.bytes, from: input.start, into: &body) } catch { return failParse(error) }
                 input.consume(result.consumed)
-                guard result.complete, let (head, seq) = machine.onBodyComplete(draining: server.state.draining.load(ordering: .relaxed)) else {
+                guard result.complete, let head = bodyHead,
+                      let seq = machine.onBodyComplete(head, draining: server.state.draining.load(ordering: .relaxed)) else {
                     return waitForMore(partial: true)
                 }
+                bodyHead = nil
                 dispatch(head, seq)
             }
         }
@@ -136,10 +141,9 @@ final class Connection: IOHandler, ResponderTarget {
         let requestBody = body
         body = []
         (tag, answerFields, startNanos) = (nil, [], server.loop.now)
-        var request = Request(head: head, body: requestBody, loop: server.loop)
-        request.peerAddress = peerAddress
         server.requestsDispatched &+= 1
-        server.application.handle(request, Responder(target: self, sequence: seq))
+        var request = Request(head: head, body: requestBody, loop: server.loop, peerAddress: peerAddress)
+        server.application.handle(&request, Responder(target: self, sequence: seq))
     }
 
     private func failParse(_ error: HTTPParseError) {
@@ -170,14 +174,12 @@ final class Connection: IOHandler, ResponderTarget {
 
     private func send(_ seq: UInt64, _ response: HTTPResponse, failure: RequestFailure?) {
         guard let action = beginAnswer(seq, status: response.status, closeRequested: response.closeConnection, failure: failure) else { return }
-        let fields = answerFields
-        let application = server.application
-        let encoded = output.withBytes { out in
-            ResponseFraming.append(response, fields: fields, action.framing, date: server.dateHeaderValue, to: &out) {
-                application.failureResponse(.unencodable(status: response.status))
-            }
+        let date = server.dateHeaderValue
+        if !output.append(response, fields: answerFields, action.framing, date: date) {
+            let fallback = server.application.failureResponse(.unencodable(status: response.status))
+            output.withBytes { ResponseFraming.fallback(fallback, action.framing, date: date, to: &$0) }
+            machine.onForcedClose()
         }
-        if !encoded { machine.onForcedClose() }
         finishAnswer(action)
     }
 

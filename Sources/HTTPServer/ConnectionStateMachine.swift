@@ -14,9 +14,12 @@ import Reactor
 
 /// The per-connection HTTP/1.1 state machine (no sockets, no clock of its own: time is passed in).
 struct ConnectionStateMachine {
+    /// Trivial on purpose (no payload that needs reference counting): the machine is copied and compared
+    /// on every event, and a head inside it made each access a value-witness copy. The shell keeps the head
+    /// of a request whose body is being read.
     enum Phase: Equatable {
         case readingHead
-        case readingBody(HTTPRequestHead)
+        case readingBody
         case awaiting(UInt64)
         case closed
     }
@@ -45,10 +48,16 @@ struct ConnectionStateMachine {
 
     init(timeouts: Timeouts) { self.timeouts = timeouts }
 
-    var isClosed: Bool { phase == .closed }
+    var isClosed: Bool {
+        if case .closed = phase { return true }
+        return false
+    }
 
     /// True while request `seq` waits for its answer.
-    func isAwaiting(_ seq: UInt64) -> Bool { phase == .awaiting(seq) }
+    func isAwaiting(_ seq: UInt64) -> Bool {
+        if case .awaiting(let s) = phase { return s == seq }
+        return false
+    }
 
     // MARK: events
 
@@ -66,14 +75,14 @@ struct ConnectionStateMachine {
     /// A complete head was parsed. `moreBuffered`: bytes after the head are already here.
     mutating func onHead(_ head: HTTPRequestHead, moreBuffered: Bool, draining: Bool) -> HeadAction {
         if case .none = head.framing { return .dispatch(begin(head, draining: draining)) }
-        phase = .readingBody(head)
+        phase = .readingBody
         return .readBody(send100Continue: head.expectsContinue && !moreBuffered)
     }
 
-    /// The body of the request being read is complete: dispatch it. Returns its head and number.
-    mutating func onBodyComplete(draining: Bool) -> (HTTPRequestHead, UInt64)? {
-        guard case .readingBody(let head) = phase else { return nil }
-        return (head, begin(head, draining: draining))
+    /// The body of request `head` is complete: dispatch it. Returns its number (nil: no body was being read).
+    mutating func onBodyComplete(_ head: HTTPRequestHead, draining: Bool) -> UInt64? {
+        guard case .readingBody = phase else { return nil }
+        return begin(head, draining: draining)
     }
 
     /// What the shell does when the parser needs more bytes (or there are none).

@@ -4,8 +4,9 @@ import HTTP1
 
 /// The application side of a server, one instance per loop (called on that loop's thread only).
 public protocol HTTPApplication: AnyObject {
-    /// A complete request arrived: answer it through `responder` exactly once, now or later.
-    func handle(_ request: Request, _ responder: Responder)
+    /// A complete request arrived: answer it through `responder` exactly once, now or later. `inout` so
+    /// the application can add what it learns (path parameters) without copying the request.
+    func handle(_ request: inout Request, _ responder: Responder)
     /// The answer to a request the core could not hand over (malformed, too slow) or could not encode.
     func failureResponse(_ failure: RequestFailure) -> HTTPResponse
     /// An answer is going out (metrics, access log).

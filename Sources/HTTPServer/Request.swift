@@ -16,10 +16,11 @@ public struct Request: Sendable {
     public var peerAddress = ""
 
     /// Creates a request as the server core hands it to the application.
-    public init(head: HTTPRequestHead, body: [UInt8], loop: EventLoop) {
+    public init(head: HTTPRequestHead, body: [UInt8], loop: EventLoop, peerAddress: String = "") {
         self.head = head
         self.body = body
         self.loop = loop
+        self.peerAddress = peerAddress
     }
 
     /// A path parameter by name.

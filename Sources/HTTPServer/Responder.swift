@@ -19,8 +19,8 @@ public protocol ResponderTarget: AnyObject {
 
 /// Answers one request. Use on the request's loop thread only.
 public struct Responder {
-    let target: any ResponderTarget
-    let sequence: UInt64
+    @usableFromInline let target: any ResponderTarget
+    @usableFromInline let sequence: UInt64
 
     /// A responder for request `sequence` of `target` (the core makes these; tests make them for fakes).
     public init(target: any ResponderTarget, sequence: UInt64) {
@@ -29,27 +29,32 @@ public struct Responder {
     }
 
     /// Sends `response` (once; later calls are ignored).
+    @inlinable
     public func respond(_ response: HTTPResponse) {
         target.respond(sequence: sequence, response)
     }
 
     /// Sends an answer whose fields and body are ready-made bytes (long-poll wakes).
+    @inlinable
     public func respond(prewritten answer: any PrewrittenResponse) {
         target.respond(sequence: sequence, prewritten: answer)
     }
 
     /// Registers `body` to run if the client goes away (or the node drains) before an answer.
     /// A parked long-poll frees its slot here.
+    @inlinable
     public func onCancel(_ body: @escaping () -> Void) {
         target.setCancelHandler(sequence: sequence, body)
     }
 
     /// Names the exchange for the application's own bookkeeping (`tag`, reported back when answered) and
     /// adds `fields` to whichever answer it gets.
+    @inlinable
     public func describe(tag: AnyObject?, fields: [(String, String)] = []) {
         target.describe(sequence: sequence, tag: tag, fields: fields)
     }
 
     /// True once the connection closed or the request was answered.
+    @inlinable
     public var isFinished: Bool { !target.isAwaiting(sequence: sequence) }
 }

@@ -21,19 +21,23 @@ enum ResponseFraming {
     static func isBodiless(_ status: Int) -> Bool { status < 200 || status == 204 || status == 304 }
 
     /// Appends `response` (plus `fields`) to `out`. A response whose fields the encoder refuses (a CR/LF
-    /// that would split it) is replaced by `fallback()`, sent with `Connection: close`.
-    /// - Returns: false when the fallback was sent instead.
+    /// that would split it) leaves `out` as it was.
+    /// - Returns: false when the encoder refused it: send `fallback(_:date:to:)` instead.
     static func append(_ response: HTTPResponse, fields: [(String, String)], _ framing: AnswerFraming, date: String,
-                       to out: inout [UInt8], fallback: () -> HTTPResponse) -> Bool {
+                       to out: inout [UInt8]) -> Bool {
         do {
             try encode(response, fields: fields, framing, date: date, to: &out)
             return true
         } catch {
-            var closing = framing
-            closing.close = true
-            try? encode(fallback(), fields: [], closing, date: date, to: &out)
             return false
         }
+    }
+
+    /// Appends the answer sent in place of a refused one: `response` with `Connection: close`.
+    static func fallback(_ response: HTTPResponse, _ framing: AnswerFraming, date: String, to out: inout [UInt8]) {
+        var closing = framing
+        closing.close = true
+        try? encode(response, fields: [], closing, date: date, to: &out)
     }
 
     private static func encode(_ response: HTTPResponse, fields: [(String, String)], _ framing: AnswerFraming, date: String,

@@ -48,6 +48,11 @@ struct SocketOutput {
     /// Gives the queue's array to `body` for in-place appends (the encoder writes straight into it).
     mutating func withBytes<R>(_ body: (inout [UInt8]) -> R) -> R { queue.withBytes(body) }
 
+    /// Encodes `response` straight into the queue; false when the encoder refused it (nothing queued).
+    mutating func append(_ response: HTTPResponse, fields: [(String, String)], _ framing: AnswerFraming, date: String) -> Bool {
+        queue.appendEncoded(response, fields: fields, framing, date: date)
+    }
+
     var count: Int { queue.count }
     var isEmpty: Bool { queue.isEmpty }
 

@@ -24,17 +24,15 @@ final class GatewayApplication: HTTPApplication {
         self.trustedProxies = trustedProxies
     }
 
-    func handle(_ request: Request, _ responder: Responder) {
-        let head = request.head
-        if cors.isPreflight(head) {
+    func handle(_ request: inout Request, _ responder: Responder) {
+        if cors.isPreflight(request.head) {
             describe(responder, request, route: "unmatched", corsFields: [])  // the preflight carries its own CORS fields
-            return responder.respond(cors.preflight(head))
+            return responder.respond(cors.preflight(request.head))
         }
-        let corsFields = cors.allowedOrigin(head).map(cors.headers(for:)) ?? []
-        switch router.match(head.method, path: head.path) {
+        let corsFields = cors.allowedOrigin(request.head).map(cors.headers(for:)) ?? []
+        switch router.match(request.head.method, path: request.head.path) {
         case .found(let handler, let params, let label):
             describe(responder, request, route: label, corsFields: corsFields)
-            var request = request
             request.pathParameters = params
             handler.handle(request, responder)
         case .methodNotAllowed(let allow):
