@@ -314,6 +314,10 @@ about = {
                 "`bench/throttle [THREADS] [SECONDS]`.",
     "fanout": "Fan-out A/B (issue 3): two gateway binaries alternated in one run at 10,000 parked polls "
               "(`bench/ab-fanout`), to measure one change side by side.",
+    "httpcore": "HTTP core as its own layer (issue 12): the binary before the split (OLD) and after it (NEW), "
+                "alternated in one run: the 10,000-poll fan-out (`REPS=4 bench/ab-fanout`), keep-alive GET requests/s "
+                "(`bench/ab-foundation`), and user-space instructions per request counted by callgrind "
+                "(`bench/ab-instructions`).",
     "events": "Events (issue 5): facts/s through one node (`wrk` closed loop of `entered` facts, half duplicates, "
               "checked against the stream length), and the attendance batch for 50,000 leads. "
               "Command: `bench/events [THREADS] [SECONDS]`.",
