@@ -54,6 +54,7 @@ final class Connection: IOHandler, ResponderTarget {
     // MARK: I/O events
 
     func handleIO(_ events: IOEvents) {
+        server.loop.assertInEventLoop()
         if events.contains(.error) || (events.contains(.hangup) && !events.contains(.readable)) { return close() }
         if events.contains(.writable) {
             flush()

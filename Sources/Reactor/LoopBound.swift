@@ -18,7 +18,7 @@ public struct LoopBound<Value>: @unchecked Sendable {
 
     /// The value; on the owning loop only.
     public var value: Value {
-        assert(loop.inEventLoop || !loop.isRunning, "LoopBound value read off its loop (loop \(loop.index))")
+        loop.assertInEventLoop()
         return _value
     }
 
@@ -35,4 +35,13 @@ public struct LoopTask: @unchecked Sendable {
     public let run: () -> Void
     /// Wraps `run`.
     public init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+extension EventLoop {
+    /// Debug builds: traps unless called on this loop's thread (or before the loop runs, while its owner
+    /// sets it up). Release builds: nothing.
+    @inlinable
+    public func assertInEventLoop(file: StaticString = #fileID, line: UInt = #line) {
+        assert(inEventLoop || !isRunning, "called off loop \(index)", file: file, line: line)
+    }
 }

@@ -43,6 +43,7 @@ final class RoomSubscriptions {
 
     /// Loop `loopIndex` gained its first (`on`) or lost its last poll of `webinarID`.
     func setInterest(_ webinarID: String, loopIndex: Int, _ on: Bool) {
+        loop.assertInEventLoop()
         if on {
             lingers.removeValue(forKey: webinarID)?.cancel()
             if interest[webinarID] == nil {

@@ -30,6 +30,7 @@ final class WaiterRegistry {
 
     /// Parks `waiter` until `deadline` (monotonic ns).
     func park(_ waiter: Waiter, deadline: UInt64) {
+        loop.assertInEventLoop()
         let id = waiter.view.webinarID
         let room: RoomWaiters
         if let r = rooms[id] {
@@ -67,6 +68,7 @@ final class WaiterRegistry {
 
     /// A newer room state, read once for the node: answer every poll that has an older one.
     func roomChanged(_ webinarID: String, _ snapshot: RoomSnapshot, noticeAt: UInt64? = nil) {
+        loop.assertInEventLoop()
         guard let room = rooms[webinarID] else { return }
         if (room.latest?.version ?? -1) < snapshot.version { room.latest = snapshot }
         // Take every poll that has an older version out of the room in one pass (no per-poll lookup);
@@ -113,6 +115,7 @@ final class WaiterRegistry {
 
     /// A session record changed: re-read the polls of that session and answer those that moved.
     func sessionChanged(_ webinarID: String, sessionID: String) {
+        loop.assertInEventLoop()
         guard let room = rooms[webinarID] else { return }
         refresh(room.waiters.filter { $0.view.session?.sessionID == sessionID })
     }
@@ -120,6 +123,7 @@ final class WaiterRegistry {
     /// After (re)subscribing: forget the newest version seen (the store may have restarted and counted
     /// again from 0) and re-read every poll of the room (one read per distinct session).
     func resync(_ webinarID: String) {
+        loop.assertInEventLoop()
         guard let room = rooms[webinarID] else { return }
         room.latest = nil
         refresh(room.waiters)
@@ -127,6 +131,7 @@ final class WaiterRegistry {
 
     /// Node draining: answer every parked poll now with 304 (clients re-poll elsewhere).
     func drainAll() {
+        loop.assertInEventLoop()
         for (id, room) in rooms {
             for w in room.waiters { remove(w); answer(w, changed: false) }
             dropRoomIfEmpty(id)
