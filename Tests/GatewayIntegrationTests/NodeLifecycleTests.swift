@@ -17,11 +17,7 @@ import RedisStore
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let redis = try EmbeddedRedis.start(stateDir: dir)
         defer { redis.stop() }
-        var config = ServerConfiguration()
-        config.listen = .init(host: "127.0.0.1", port: 0)
-        config.threads = 2
-        config.jwtKeys = ["k1": "secret"]
-        config.redisURL = redis.url
+        let config = NodeHarness.config(redisURL: redis.url, threads: 2, stateDir: dir)
         // Warm-up cycle: one-time allocations (thread pools, caches) are not leaks.
         do {
             let node = try GatewayNode.start(config)

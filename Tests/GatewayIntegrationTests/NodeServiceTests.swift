@@ -14,11 +14,7 @@ import RedisStore
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let redis = try EmbeddedRedis.start(stateDir: dir)
         defer { redis.stop() }
-        var config = ServerConfiguration()
-        config.listen = .init(host: "127.0.0.1", port: 0)
-        config.threads = 2
-        config.jwtKeys = ["k1": "secret"]
-        config.redisURL = redis.url
+        var config = NodeHarness.config(redisURL: redis.url, threads: 2, stateDir: dir)
         config.graceSeconds = 5
 
         let before = NodeLifecycleTests.openFDs()
