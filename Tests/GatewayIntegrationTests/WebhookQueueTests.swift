@@ -1,0 +1,177 @@
+// The webhook delivery queue's scripts on a real redis-server: fan-out acknowledges the stream entry and
+// is idempotent, claims lease deliveries to one node, a lease that ran out (planted: nothing sleeps) lets
+// another node take the delivery and the first node's late result changes nothing, renewals keep a
+// holder's work, and each outcome leaves the records, counters and dead letters it should.
+import Foundation
+import GatewayTestSupport
+import Reactor
+@testable import RedisStore
+import Testing
+@testable import Gateway
+
+@Suite(.serialized) struct WebhookQueueTests {
+    /// One redis-server and a client on one loop; queues for named nodes on that loop's connection.
+    final class Lab: @unchecked Sendable {
+        // @unchecked: used from the test's task only; the loop-bound parts are touched through `onLoop`.
+        let redis: EmbeddedRedis
+        let group: EventLoopGroup
+        let client: RedisClient
+        let dir: String
+
+        init() throws {
+            dir = FileManager.default.temporaryDirectory.appendingPathComponent("whq-\(UUID().uuidString)").path
+            redis = try EmbeddedRedis.start(stateDir: dir)
+            group = try EventLoopGroup(count: 1)
+            client = RedisClient(group: group, address: redis.address)
+            group.start()
+        }
+
+        /// A lab whose client is connected.
+        static func start() async throws -> Lab {
+            let lab = try Lab()
+            try await lab.client.waitUntilConnected(timeoutNanos: 5_000_000_000)
+            return lab
+        }
+
+        func stop() async {
+            await client.close()
+            await group.shutdown()
+            redis.stop()
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+
+        func queue(_ node: String, leaseMillis: Int64 = 30_000) -> @Sendable (RedisConnection) -> WebhookQueue {
+            { WebhookQueue(connection: $0, nodeID: node, leaseMillis: leaseMillis, deadLetterMaxLength: 1000) }
+        }
+
+        /// Runs one queue call on the loop and waits for its result.
+        func on<T: Sendable>(_ make: @escaping @Sendable (RedisConnection) -> WebhookQueue,
+                             _ call: @escaping @Sendable (WebhookQueue, @escaping @Sendable (T) -> Void) -> Void) async -> T {
+            let loop = group.loops[0], client = self.client
+            return await withCheckedContinuation { c in
+                loop.execute { call(make(client.connection(on: loop))) { c.resume(returning: $0) } }
+            }
+        }
+
+        func cmd(_ args: String...) async throws -> RedisReply { try await client.command(args) }
+
+        /// An entry read into the `webhooks` group's pending list, as the delivery reader would leave it.
+        func pendingEntry(event: String) async throws -> String {
+            let id = try await cmd("XADD", "wg:events", "*", "event_id", event, "hook", "client_webinar_entered",
+                                   "payload", "{\"a\":1}", "emitted_at", "2026-12-04T00:00:00Z").string ?? ""
+            _ = try? await cmd("XGROUP", "CREATE", "wg:events", WebhookQueueKeys.consumerGroup, "0")
+            _ = try await cmd("XREADGROUP", "GROUP", WebhookQueueKeys.consumerGroup, "n1", "COUNT", "100", "STREAMS", "wg:events", ">")
+            return id
+        }
+
+        func pending() async throws -> Int64 {
+            try await cmd("XPENDING", "wg:events", WebhookQueueKeys.consumerGroup).array?.first?.integer ?? -1
+        }
+    }
+
+    static let body = Array("{\"type\":\"client_webinar_entered\",\"timestamp\":\"t\",\"data\":{\"a\":1}}".utf8)
+
+    func fanOut(_ lab: Lab, entry: String, event: String, subs: [String]) async -> Int {
+        let r: Result<Int, RedisError> = await lab.on(lab.queue("n1")) { q, done in
+            q.fanOut(stream: "wg:events", entryID: entry, eventID: event, type: "client_webinar_entered", body: Self.body,
+                     subscriptions: subs) { done($0) }
+        }
+        return (try? r.get()) ?? -1
+    }
+
+    func claim(_ lab: Lab, _ node: String, limit: Int = 10) async -> [ClaimedDelivery] {
+        let r: Result<[ClaimedDelivery], RedisError> = await lab.on(lab.queue(node)) { q, done in q.claim(limit: limit) { done($0) } }
+        return (try? r.get()) ?? []
+    }
+
+    func settle(_ lab: Lab, _ node: String, _ d: ClaimedDelivery, _ o: DeliveryOutcome, status: Int? = nil, error: String? = nil) async -> Bool? {
+        let r: Result<Bool, RedisError> = await lab.on(lab.queue(node)) { q, done in q.settle(d, o, status: status, error: error) { done($0) } }
+        return try? r.get()
+    }
+
+    @Test func fanOutAcknowledgesTheEntryOnceAndClaimsLeaseToOneNode() async throws {
+        let lab = try await Lab.start()
+        let entry = try await lab.pendingEntry(event: "evt_1")
+        #expect(try await lab.pending() == 1)
+        #expect(await fanOut(lab, entry: entry, event: "evt_1", subs: ["wh_a", "wh_b"]) == 2)
+        #expect(try await lab.pending() == 0, "the entry is acknowledged in the same step")
+        #expect(try await lab.cmd("ZCARD", WebhookQueueKeys.due).integer == 2)
+        #expect(await fanOut(lab, entry: entry, event: "evt_1", subs: ["wh_a", "wh_b"]) == 0, "a second fan-out makes nothing")
+
+        let first = await claim(lab, "n1")
+        #expect(first.map(\.subscriptionID).sorted() == ["wh_a", "wh_b"])
+        #expect(first.allSatisfy { $0.eventID == "evt_1" && $0.body == Self.body && $0.attempts == 0 && $0.type == "client_webinar_entered" })
+        #expect(await claim(lab, "n2").isEmpty, "leased to n1: nobody else gets them")
+        await lab.stop()
+    }
+
+    @Test func aLeaseThatRanOutGoesToAnotherNodeAndTheOldHoldersResultIsIgnored() async throws {
+        let lab = try await Lab.start()
+        let entry = try await lab.pendingEntry(event: "evt_2")
+        _ = await fanOut(lab, entry: entry, event: "evt_2", subs: ["wh_a"])
+        _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription("wh_a"), "url", "http://x")
+        let held = try #require(await claim(lab, "n1").first)
+        // n1 renews while it works: its lease moves later, so n2 finds nothing due.
+        let renewed: Result<Int, RedisError> = await lab.on(lab.queue("n1")) { q, done in q.renew([held.member]) { done($0) } }
+        #expect((try? renewed.get()) == 1)
+        #expect(await claim(lab, "n2").isEmpty)
+        // n1 stops renewing (died): plant the lease's end in the past.
+        _ = try await lab.cmd("ZADD", WebhookQueueKeys.due, "XX", "0", held.member)
+        let taken = try #require(await claim(lab, "n2").first)
+        #expect(taken.member == held.member)
+        #expect(await settle(lab, "n1", held, .delivered) == false, "n1 no longer holds it")
+        let notRenewed: Result<Int, RedisError> = await lab.on(lab.queue("n1")) { q, done in q.renew([held.member]) { done($0) } }
+        #expect((try? notRenewed.get()) == 0)
+        #expect(await settle(lab, "n2", taken, .delivered) == true)
+        #expect(try await lab.cmd("EXISTS", WebhookQueueKeys.delivery(sub: "wh_a", event: "evt_2")).integer == 0)
+        #expect(try await lab.cmd("ZCARD", WebhookQueueKeys.due).integer == 0)
+        #expect(try await lab.cmd("HGET", WebhookQueueKeys.subscription("wh_a"), "delivered").string == "1")
+        #expect(try await lab.cmd("HEXISTS", WebhookQueueKeys.subscription("wh_a"), "last_success_at").integer == 1)
+        await lab.stop()
+    }
+
+    @Test func retriesCountAttemptsAndComeBackAfterTheirDelay() async throws {
+        let lab = try await Lab.start()
+        let entry = try await lab.pendingEntry(event: "evt_3")
+        _ = await fanOut(lab, entry: entry, event: "evt_3", subs: ["wh_a"])
+        _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription("wh_a"), "url", "http://x")
+        let d = try #require(await claim(lab, "n1").first)
+        #expect(await settle(lab, "n1", d, .retry(delayMillis: 60_000), status: 500, error: "") == true)
+        let record = WebhookQueueKeys.delivery(sub: "wh_a", event: "evt_3")
+        #expect(try await lab.cmd("HGET", record, "attempts").string == "1")
+        #expect(try await lab.cmd("HGET", record, "last_status").string == "500")
+        #expect(try await lab.cmd("HGET", record, "holder").string == "")
+        #expect(await claim(lab, "n1").isEmpty, "not due for a minute")
+        _ = try await lab.cmd("ZADD", WebhookQueueKeys.due, "XX", "0", d.member)  // the minute has passed
+        let again = try #require(await claim(lab, "n2").first)
+        #expect(again.attempts == 1 && again.body == Self.body)
+        #expect(try await lab.cmd("HGET", WebhookQueueKeys.subscription("wh_a"), "failed").string == "1")
+        await lab.stop()
+    }
+
+    @Test func deadAndGoneGoToTheDeadLettersAndGoneDisablesTheSubscription() async throws {
+        let lab = try await Lab.start()
+        let entry = try await lab.pendingEntry(event: "evt_4")
+        _ = await fanOut(lab, entry: entry, event: "evt_4", subs: ["wh_a", "wh_b", "wh_gone"])
+        for s in ["wh_a", "wh_b"] { _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription(s), "url", "http://x", "enabled", "1") }
+        let held = await claim(lab, "n1")
+        let bySub = Dictionary(uniqueKeysWithValues: held.map { ($0.subscriptionID, $0) })
+        let a = try #require(bySub["wh_a"]), b = try #require(bySub["wh_b"]), gone = try #require(bySub["wh_gone"])
+        #expect(await settle(lab, "n1", a, .dead, status: 503, error: "") == true)
+        #expect(await settle(lab, "n1", b, .gone, status: 410, error: "") == true)
+        #expect(await settle(lab, "n1", gone, .dead, status: nil, error: "connection refused") == true)
+        let dead = try await lab.cmd("XRANGE", WebhookQueueKeys.dead, "-", "+").array ?? []
+        #expect(dead.count == 3)
+        let fields = dead.compactMap { $0.array?.last?.array?.compactMap(\.string) }
+        let first = Dictionary(uniqueKeysWithValues: stride(from: 0, to: fields[0].count - 1, by: 2).map { (fields[0][$0], fields[0][$0 + 1]) })
+        #expect(first["sub"] == "wh_a" && first["event_id"] == "evt_4" && first["attempts"] == "1" && first["last_status"] == "503")
+        #expect(first["body"] == String(decoding: Self.body, as: UTF8.self))
+        #expect(try await lab.cmd("HGET", WebhookQueueKeys.subscription("wh_b"), "enabled").string == "0")
+        #expect(try await lab.cmd("HGET", WebhookQueueKeys.subscription("wh_b"), "disabled_reason").string == "gone")
+        #expect(try await lab.cmd("HGET", WebhookQueueKeys.subscription("wh_a"), "enabled").string == "1")
+        #expect(try await lab.cmd("EXISTS", WebhookQueueKeys.subscription("wh_gone")).integer == 0,
+                "a deleted subscription is not brought back by its counters")
+        #expect(try await lab.cmd("ZCARD", WebhookQueueKeys.due).integer == 0)
+        await lab.stop()
+    }
+}
