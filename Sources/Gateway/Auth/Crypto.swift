@@ -1,6 +1,7 @@
 // The only importer of COpenSSL. It offers the primitives the auth code and the webhook
 // signer share: one-shot HMAC-SHA256 and SHA-256 (OpenSSL 3 EVP, no deprecated *_CTX/*_Init APIs),
-// a constant-time comparison, and CSPRNG bytes.
+// a constant-time comparison, CSPRNG bytes, and standard padded base64 (RFC 4648 §4, `EVP_EncodeBlock`
+// / `EVP_DecodeBlock`) for the webhook secrets and signatures.
 internal import COpenSSL
 
 /// Cryptographic primitives backed by OpenSSL 3 (libcrypto).
@@ -84,5 +85,48 @@ public enum Crypto {
         var out = [UInt8](repeating: 0, count: count)
         let rc = out.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32(count)) }
         return rc == 1 ? out : nil
+    }
+
+    /// Standard base64 (RFC 4648 §4) with `=` padding and no line breaks (`EVP_EncodeBlock`).
+    /// - Parameter bytes: the data.
+    /// - Returns: the text, `[A-Za-z0-9+/]*` then 0-2 `=`; empty only for empty input or a libcrypto failure.
+    public static func base64Encode(_ bytes: [UInt8]) -> String {
+        guard !bytes.isEmpty, bytes.count <= Int(Int32.max) / 2 else { return "" }
+        var out = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4 + 1)
+        let written = bytes.withUnsafeBufferPointer { b in
+            out.withUnsafeMutableBufferPointer { o in EVP_EncodeBlock(o.baseAddress, b.baseAddress, Int32(b.count)) }
+        }
+        guard written > 0 else { return "" }
+        return String(decoding: out.prefix(Int(written)), as: UTF8.self)
+    }
+
+    /// Strict standard base64 (RFC 4648 §4): padded to a multiple of 4, only the alphabet and trailing
+    /// `=`, no whitespace, and canonical (the unused bits are zero), so each byte string has exactly one
+    /// accepted text.
+    /// - Parameter text: the encoded text.
+    /// - Returns: the bytes, or `nil` for anything else (empty text decodes to no bytes).
+    public static func base64Decode(_ text: String) -> [UInt8]? {
+        let input = Array(text.utf8)
+        guard input.count % 4 == 0, input.count <= Int(Int32.max) else { return nil }
+        guard !input.isEmpty else { return [] }
+        let padding = input.reversed().prefix(while: { $0 == UInt8(ascii: "=") }).count
+        guard padding <= 2 else { return nil }
+        for byte in input.dropLast(padding) {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+                continue
+            default:
+                return nil
+            }
+        }
+        var out = [UInt8](repeating: 0, count: input.count / 4 * 3)
+        let written = input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in EVP_DecodeBlock(o.baseAddress, i.baseAddress, Int32(i.count)) }
+        }
+        // EVP_DecodeBlock counts the padding as zero bytes; drop them, then insist on the canonical form.
+        guard Int(written) == out.count else { return nil }
+        let bytes = Array(out.prefix(out.count - padding))
+        return base64Encode(bytes) == text ? bytes : nil
     }
 }
