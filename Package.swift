@@ -17,11 +17,14 @@ let package = Package(
     targets: [
         // C modules: each is imported (`internal import`) by exactly one Swift file.
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
-        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libcrypto + libssl (the module map links both; one importer: Sources/TLS/OpenSSL.swift).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShims"),
 
         // Event loops, epoll, timers, the syscall funnel. Knows nothing of HTTP or Redis.
         .target(name: "Reactor", dependencies: ["CLinuxShims"], swiftSettings: hotPath),
+        // OpenSSL 3: the gateway's crypto primitives and non-blocking client TLS on our sockets.
+        .target(name: "TLS", dependencies: ["COpenSSL", "Reactor"]),
         // HTTP/1.1 bytes -> messages (RFC 9112). Knows nothing of sockets.
         .target(name: "HTTP1", swiftSettings: hotPath),
         // The HTTP/1.1 server core: connection state machine + I/O shell, listeners, drain, answer framing.
@@ -30,7 +33,7 @@ let package = Package(
         // Async Redis client on the Reactor loops. Knows nothing of HTTP.
         .target(name: "RedisStore", dependencies: ["CHiredis", "Reactor"], swiftSettings: hotPath),
         .target(name: "Throttle", dependencies: ["RedisStore"]),
-        .target(name: "Gateway", dependencies: ["HTTPServer", "Reactor", "HTTP1", "RedisStore", "Throttle", "COpenSSL"], swiftSettings: hotPath),
+        .target(name: "Gateway", dependencies: ["HTTPServer", "Reactor", "HTTP1", "RedisStore", "Throttle", "TLS"], swiftSettings: hotPath),
         .executableTarget(name: "GatewayCLI", dependencies: ["Gateway"]),
         // Our own long-poll load tool (loopback only, bounded runs).
         .executableTarget(name: "GatewayBench", dependencies: ["Gateway", "Reactor"]),
@@ -45,10 +48,13 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTP1", "Reactor"]),
         .testTarget(name: "RedisStoreTests", dependencies: ["RedisStore"]),
         .testTarget(name: "ThrottleTests", dependencies: ["Throttle"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "HTTPServer", "HTTP1", "Reactor", "GatewayTestSupport"]),
         // Integration tests: each starts its own redis-server (and gateway nodes). Every name contains
         // "Integration", so `--skip Integration` leaves them all out.
         .testTarget(name: "RedisStoreIntegrationTests", dependencies: ["RedisStore", "Reactor", "GatewayTestSupport"]),
+        // Starts `openssl s_server` processes: client TLS against a real server over a Reactor loop.
+        .testTarget(name: "TLSIntegrationTests", dependencies: ["TLS", "Reactor", "GatewayTestSupport"]),
         .testTarget(name: "GatewayIntegrationTests",
                     dependencies: ["Gateway", "HTTPServer", "HTTP1", "Reactor", "RedisStore", "Throttle", "GatewayTestSupport"]),
     ]

@@ -1,5 +1,6 @@
 // TCP sockets for the loops: listen (with SO_REUSEPORT so each loop accepts on its own socket),
-// accept, read, write (MSG_NOSIGNAL: no SIGPIPE deaths), close. Non-blocking everywhere.
+// non-blocking connect (numeric addresses only), accept, read, write (MSG_NOSIGNAL: no SIGPIPE
+// deaths), close. Non-blocking everywhere.
 import Glibc
 
 /// Non-blocking socket calls through the syscall funnel.
@@ -34,6 +35,50 @@ public enum Socket {
     /// Opens a listening TCP socket bound to `address` (numeric IPv4/IPv6 only: no blocking DNS).
     /// - Throws: `IOError` naming the call that failed.
     public static func listen(_ address: Address, reusePort: Bool, backlog: Int32 = 4096) throws(IOError) -> Int32 {
+        let fd = try withSocketAddress(address, "listen") { fd, sa, len -> Int32 in
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            return bind(fd, sa, len) == 0 ? 0 : errno
+        }
+        if Glibc.listen(fd, backlog) != 0 {
+            let e = errno
+            Glibc.close(fd)
+            throw IOError(errno: e, reason: "listen \(address)")
+        }
+        return fd
+    }
+
+    /// Starts a non-blocking TCP connect to a numeric IPv4/IPv6 `address` (no blocking DNS).
+    /// - Returns: the new socket (non-blocking, close-on-exec; the caller closes it) and `.processed`
+    ///   when already connected, or `.wouldBlock` while in progress: wait until it is writable, then
+    ///   ask ``pendingError(_:)``.
+    /// - Throws: `IOError` when the address is not numeric or the connect fails at once.
+    public static func connect(_ address: Address) throws(IOError) -> (fd: Int32, state: IOResult<Void>) {
+        var inProgress = false
+        let fd = try withSocketAddress(address, "connect") { fd, sa, len -> Int32 in
+            if Glibc.connect(fd, sa, len) == 0 { return 0 }
+            let e = errno
+            // A non-blocking connect interrupted by a signal carries on asynchronously, like EINPROGRESS.
+            inProgress = e == EINPROGRESS || e == EINTR
+            return inProgress ? 0 : e
+        }
+        return (fd, inProgress ? .wouldBlock : .processed(()))
+    }
+
+    /// The socket's pending error (SO_ERROR): 0 once a non-blocking connect has succeeded.
+    public static func pendingError(_ fd: Int32) -> Int32 {
+        var value: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &value, &len) == 0 else { return errno }
+        return value
+    }
+
+    /// Opens a non-blocking TCP socket of `address`'s family and runs `body` with it and the socket
+    /// address; `body` returns 0 or an errno, and on an errno the socket is closed and the error thrown.
+    private static func withSocketAddress(
+        _ address: Address, _ call: String, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32
+    ) throws(IOError) -> Int32 {
         var v4 = sockaddr_in()
         var v6 = sockaddr_in6()
         let isV6: Bool
@@ -46,25 +91,16 @@ public enum Socket {
             v6.sin6_family = sa_family_t(AF_INET6)
             v6.sin6_port = address.port.bigEndian
         } else {
-            throw IOError(errno: EINVAL, reason: "listen address \(address.host) is not a numeric IP")
+            throw IOError(errno: EINVAL, reason: "\(call) address \(address.host) is not a numeric IP")
         }
         let fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Linux.nonBlockingCloseOnExec, 0)
         guard fd >= 0 else { throw IOError(errno: errno, reason: "socket") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
-        let rc: Int32 = isV6
-            ? withUnsafePointer(to: &v6) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
-            : withUnsafePointer(to: &v4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        if rc != 0 {
-            let e = errno
+        let e: Int32 = isV6
+            ? withUnsafePointer(to: &v6) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+            : withUnsafePointer(to: &v4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        if e != 0 {
             Glibc.close(fd)
-            throw IOError(errno: e, reason: "bind \(address)")
-        }
-        if Glibc.listen(fd, backlog) != 0 {
-            let e = errno
-            Glibc.close(fd)
-            throw IOError(errno: e, reason: "listen \(address)")
+            throw IOError(errno: e, reason: call == "listen" ? "bind \(address)" : "\(call) \(address)")
         }
         return fd
     }

@@ -4,7 +4,7 @@
 // 403. Underneath: `JWTVerifier` (HS256 only, `kid` → `JWTKeySet`, constant-time signature check before
 // the payload is parsed, `exp` required, `nbf`/`iat` with a named leeway, time injected as `now`),
 // `Identifier` (the id rule for tokens, paths and bodies), `JWTSigner` (tests and `gateway token`),
-// `Crypto` (the only COpenSSL importer: HMAC-SHA256, SHA-256, constant-time compare, RAND_bytes).
+// `Crypto` (over `TLS.OpenSSL`, the only COpenSSL importer: HMAC-SHA256, SHA-256, constant-time compare, RAND_bytes).
 // Guarantees: no input crashes it; a 401 never echoes the token nor says which check failed (the reason
 // goes to one log line); a 401 always carries `WWW-Authenticate: Bearer realm="webinars-gateway"`, with
 // `error="invalid_token"` when a token was presented (RFC 6750 §3).

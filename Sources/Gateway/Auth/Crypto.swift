@@ -1,13 +1,13 @@
-// The only importer of COpenSSL. It offers the primitives the auth code and the webhook
-// signer share: one-shot HMAC-SHA256 and SHA-256 (OpenSSL 3 EVP, no deprecated *_CTX/*_Init APIs),
-// a constant-time comparison, CSPRNG bytes, and standard padded base64 (RFC 4648 §4, `EVP_EncodeBlock`
-// / `EVP_DecodeBlock`) for the webhook secrets and signatures.
-internal import COpenSSL
+// The primitives the auth code and the webhook signer share: one-shot HMAC-SHA256 and SHA-256, a
+// constant-time comparison, CSPRNG bytes, and standard padded base64 (RFC 4648 §4) for the webhook
+// secrets and signatures. OpenSSL itself is behind `TLS.OpenSSL` (the package's only importer of
+// COpenSSL); this file keeps the gateway's array-shaped API over it.
+import TLS
 
 /// Cryptographic primitives backed by OpenSSL 3 (libcrypto).
 public enum Crypto {
     /// Bytes in a SHA-256 digest (and an HMAC-SHA256 tag).
-    public static let sha256ByteCount = 32
+    public static let sha256ByteCount = OpenSSL.sha256ByteCount
 
     /// HMAC-SHA256 (RFC 2104) of `data` under `key`, with OpenSSL's one-shot `HMAC()`.
     /// - Parameters:
@@ -21,43 +21,14 @@ public enum Crypto {
 
     /// HMAC-SHA256 of the bytes in `data` (no copy), for the verifier's hot path.
     static func hmacSHA256(key: [UInt8], data: UnsafeRawBufferPointer) -> [UInt8] {
-        guard key.count <= Int(Int32.max) else { return [] }
-        // OpenSSL wants non-NULL pointers even for empty inputs; an empty Swift buffer may have none.
-        let one: [UInt8] = [0]
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var outLength: UInt32 = 0
-        let ok: Bool = one.withUnsafeBytes { fallback in
-            key.withUnsafeBytes { k in
-                out.withUnsafeMutableBufferPointer { o in
-                    let keyPointer = k.baseAddress ?? fallback.baseAddress
-                    let dataPointer = data.baseAddress ?? fallback.baseAddress
-                    guard let dp = dataPointer?.assumingMemoryBound(to: UInt8.self) else { return false }
-                    return HMAC(EVP_sha256(), keyPointer, Int32(k.count), dp, data.count,
-                                o.baseAddress, &outLength) != nil
-                }
-            }
-        }
-        guard ok, Int(outLength) == sha256ByteCount else { return [] }
-        return Array(out.prefix(sha256ByteCount))
+        OpenSSL.hmacSHA256(key: key, data: data)
     }
 
     /// SHA-256 (FIPS 180-4) of `data`, with the one-shot `EVP_Digest`.
     /// - Parameter data: the message.
     /// - Returns: the 32-byte digest; empty only if libcrypto fails internally.
     public static func sha256(_ data: [UInt8]) -> [UInt8] {
-        let one: [UInt8] = [0]
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var outLength: UInt32 = 0
-        let ok: Bool = one.withUnsafeBytes { fallback in
-            data.withUnsafeBytes { d in
-                out.withUnsafeMutableBufferPointer { o in
-                    EVP_Digest(d.baseAddress ?? fallback.baseAddress, d.count, o.baseAddress, &outLength,
-                               EVP_sha256(), nil) == 1
-                }
-            }
-        }
-        guard ok, Int(outLength) == sha256ByteCount else { return [] }
-        return Array(out.prefix(sha256ByteCount))
+        data.withUnsafeBytes { OpenSSL.sha256($0) }
     }
 
     /// Compares two byte strings in time that depends only on their lengths (`CRYPTO_memcmp`).
@@ -68,11 +39,7 @@ public enum Crypto {
     public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         guard !a.isEmpty else { return true }
-        return a.withUnsafeBytes { x in
-            b.withUnsafeBytes { y in
-                CRYPTO_memcmp(x.baseAddress, y.baseAddress, x.count) == 0
-            }
-        }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in OpenSSL.constantTimeEquals(x, y) } }
     }
 
     /// Cryptographically secure random bytes (`RAND_bytes`).
@@ -81,10 +48,8 @@ public enum Crypto {
     ///   to a weaker source).
     public static func randomBytes(count: Int) -> [UInt8]? {
         guard count >= 0, count <= Int(Int32.max) else { return nil }
-        guard count > 0 else { return [] }
         var out = [UInt8](repeating: 0, count: count)
-        let rc = out.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, Int32(count)) }
-        return rc == 1 ? out : nil
+        return out.withUnsafeMutableBytes { OpenSSL.randomBytes(into: $0) } ? out : nil
     }
 
     /// Standard base64 (RFC 4648 §4) with `=` padding and no line breaks (`EVP_EncodeBlock`).
@@ -94,7 +59,7 @@ public enum Crypto {
         guard !bytes.isEmpty, bytes.count <= Int(Int32.max) / 2 else { return "" }
         var out = [UInt8](repeating: 0, count: (bytes.count + 2) / 3 * 4 + 1)
         let written = bytes.withUnsafeBufferPointer { b in
-            out.withUnsafeMutableBufferPointer { o in EVP_EncodeBlock(o.baseAddress, b.baseAddress, Int32(b.count)) }
+            out.withUnsafeMutableBufferPointer { o in OpenSSL.encodeBase64Block(o, b) }
         }
         guard written > 0 else { return "" }
         return String(decoding: out.prefix(Int(written)), as: UTF8.self)
@@ -122,7 +87,7 @@ public enum Crypto {
         }
         var out = [UInt8](repeating: 0, count: input.count / 4 * 3)
         let written = input.withUnsafeBufferPointer { i in
-            out.withUnsafeMutableBufferPointer { o in EVP_DecodeBlock(o.baseAddress, i.baseAddress, Int32(i.count)) }
+            out.withUnsafeMutableBufferPointer { o in OpenSSL.decodeBase64Block(o, i) }
         }
         // EVP_DecodeBlock counts the padding as zero bytes; drop them, then insist on the canonical form.
         guard Int(written) == out.count else { return nil }
