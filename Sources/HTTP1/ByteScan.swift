@@ -1,4 +1,4 @@
-// Byte-level helpers shared by the request parser, the header lookups and the response encoder.
+// Byte-level helpers shared by the request and response parsers, the header lookups and the response encoder.
 // Everything here works on raw bytes: no String is built while scanning.
 
 /// Character classes and word-at-a-time (SWAR) searches over raw bytes.
@@ -102,5 +102,31 @@ enum ByteScan {
             }
             return true
         }
+    }
+
+    /// ``HTTPParseError/bareCR`` when `base[from..<end]` (a line with its CRLF stripped) holds a CR
+    /// (RFC 9112 §2.2), else `nil`: how a start line that stops matching tells a bare CR from junk.
+    static func bareCR(_ base: UnsafeRawPointer, _ from: Int, _ end: Int) -> HTTPParseError? {
+        var i = from
+        while i < end {
+            if byte(base, i) == cr { return .bareCR }
+            i &+= 1
+        }
+        return nil
+    }
+
+    /// Runs `body` on `bytes[start...]` as raw bytes, passing its typed error through: how the parsers'
+    /// array entry points reach their buffer-based ones.
+    static func withBytes<R>(_ bytes: [UInt8], from start: Int,
+                             _ body: (UnsafeRawBufferPointer) throws(HTTPParseError) -> R) throws(HTTPParseError) -> R {
+        precondition(start >= 0 && start <= bytes.count, "read index outside the input buffer")
+        let result: Result<R, HTTPParseError> = bytes.withUnsafeBytes { raw in
+            do throws(HTTPParseError) {
+                return .success(try body(UnsafeRawBufferPointer(rebasing: raw[start...])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 }

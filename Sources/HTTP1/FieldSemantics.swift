@@ -1,8 +1,9 @@
 /// What the fields that govern framing and connection handling said, gathered line by line while the
 /// head is scanned, then judged once the head is complete (RFC 9112 §3.2, §6, §9.3; RFC 9110 §10.1.1).
 ///
-/// Only Host, Content-Length, Transfer-Encoding, Connection and Expect are looked at; names are matched
-/// by length first, so other fields cost one switch.
+/// Only Host, Content-Length, Transfer-Encoding, Connection and Expect are looked at (Host and Expect only
+/// in requests); names are matched by length first, so other fields cost one switch. Responses are judged
+/// by ``finishResponse(version:status:requestMethod:limits:)`` (FieldSemantics+Response.swift).
 struct FieldSemantics: Sendable {
     /// The outcome of ``finish(version:limits:)``.
     struct Outcome: Sendable {
@@ -11,9 +12,11 @@ struct FieldSemantics: Sendable {
         var expectsContinue: Bool
     }
 
+    /// Whether Host and Expect are judged: `false` for a response, where they mean nothing.
+    private let checksRequestFields: Bool
     private var hostCount = 0
-    private var contentLength: Int?
-    private var transferEncodingSeen = false
+    private(set) var contentLength: Int?
+    private(set) var transferEncodingSeen = false
     private var transferEncodingMalformed = false
     private var chunkedCount = 0
     private var otherCodingCount = 0
@@ -23,16 +26,22 @@ struct FieldSemantics: Sendable {
     private var expectContinue = false
     private var expectOther = false
 
+    /// Creates empty semantics for one head.
+    /// - Parameter checksRequestFields: `true` for a request head, `false` for a response head.
+    init(checksRequestFields: Bool) {
+        self.checksRequestFields = checksRequestFields
+    }
+
     /// Records one field line: name `base[nameStart..<nameEnd]`, trimmed value `base[valueStart..<valueEnd]`.
     /// - Throws: ``HTTPParseError/invalidHost``, ``HTTPParseError/badContentLength``,
     ///   ``HTTPParseError/duplicateContentLength``.
     mutating func note(_ base: UnsafeRawPointer, name nameStart: Int, _ nameEnd: Int,
                        value valueStart: Int, _ valueEnd: Int) throws(HTTPParseError) {
         switch nameEnd &- nameStart {
-        case 4 where ByteScan.equalsLowercased(base, nameStart, nameEnd, "host"):
+        case 4 where checksRequestFields && ByteScan.equalsLowercased(base, nameStart, nameEnd, "host"):
             hostCount &+= 1
             try Self.checkHost(base, valueStart, valueEnd)
-        case 6 where ByteScan.equalsLowercased(base, nameStart, nameEnd, "expect"):
+        case 6 where checksRequestFields && ByteScan.equalsLowercased(base, nameStart, nameEnd, "expect"):
             if ByteScan.equalsLowercased(base, valueStart, valueEnd, "100-continue") {
                 expectContinue = true
             } else {
@@ -57,7 +66,23 @@ struct FieldSemantics: Sendable {
         if hostCount > 1 { throw .duplicateHost }
         if isHTTP11, hostCount == 0 { throw .missingHost }
 
-        var framing = BodyFraming.none
+        let framing = try bodyFraming(isHTTP11: isHTTP11, limits: limits) ?? .none
+
+        // RFC 9110 §10.1.1: only 100-continue is defined; anything else -> 417.
+        if expectOther { throw .expectationFailed }
+
+        // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
+        return Outcome(framing: framing, keepAlive: persists(isHTTP11: isHTTP11),
+                       expectsContinue: expectContinue && isHTTP11)
+    }
+
+    /// The framing Transfer-Encoding and Content-Length declare (RFC 9112 §6.3 items 3 to 6), the same
+    /// for requests and responses.
+    /// - Returns: `nil` when neither field is present.
+    /// - Throws: ``HTTPParseError/conflictingFraming``, ``HTTPParseError/transferEncodingInHTTP10``,
+    ///   ``HTTPParseError/badTransferEncoding``, ``HTTPParseError/unsupportedTransferEncoding``,
+    ///   ``HTTPParseError/bodyTooLarge``.
+    func bodyFraming(isHTTP11: Bool, limits: HTTPLimits) throws(HTTPParseError) -> BodyFraming? {
         if transferEncodingSeen {
             // RFC 9112 §6.1 (a server MAY reject CL+TE; we do, it is the CL.TE/TE.CL smuggling vector)
             // and §6.3 item 3.
@@ -70,20 +95,18 @@ struct FieldSemantics: Sendable {
             }
             // RFC 9112 §6.1: a coding we do not understand -> 501. We implement only chunked.
             if otherCodingCount > 0 { throw .unsupportedTransferEncoding }
-            framing = .chunked
-        } else if let length = contentLength {
-            // Refuse before any body byte is read, so the server can answer 413 at once.
-            if length > limits.maxBodyBytes { throw .bodyTooLarge }
-            framing = length == 0 ? .none : .contentLength(length)
+            return .chunked
         }
+        guard let length = contentLength else { return nil }
+        // Refuse before any body byte is read, so the server can answer 413 at once.
+        if length > limits.maxBodyBytes { throw .bodyTooLarge }
+        return length == 0 ? BodyFraming.none : .contentLength(length)
+    }
 
-        // RFC 9110 §10.1.1: only 100-continue is defined; anything else -> 417.
-        if expectOther { throw .expectationFailed }
-
-        // RFC 9112 §9.3: persistence.
-        let keepAlive = isHTTP11 ? !connectionClose : (connectionKeepAlive && !connectionClose)
-        // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
-        return Outcome(framing: framing, keepAlive: keepAlive, expectsContinue: expectContinue && isHTTP11)
+    /// Whether the connection persists after this message (RFC 9112 §9.3): HTTP/1.1 unless
+    /// `Connection: close`; HTTP/1.0 only with `keep-alive` and no `close`.
+    func persists(isHTTP11: Bool) -> Bool {
+        isHTTP11 ? !connectionClose : (connectionKeepAlive && !connectionClose)
     }
 
     /// Content-Length = 1*DIGIT; a comma list of identical values collapses to one (RFC 9110 §8.6,

@@ -1,4 +1,4 @@
-/// Why a request was refused. Every reason closes the connection: after a framing or syntax error the
+/// Why a request (or, for ``HTTPResponseParser``, a response) was refused. Every reason closes the connection: after a framing or syntax error the
 /// byte stream can no longer be trusted (RFC 9112 §11.2, request smuggling).
 ///
 /// `title` is fixed text and never echoes input, so it is safe to send to the client.
@@ -12,6 +12,7 @@ public struct HTTPParseError: Error, Equatable, Hashable, Sendable, CustomString
         case conflictingFraming, badContentLength, duplicateContentLength
         case badTransferEncoding, unsupportedTransferEncoding, transferEncodingInHTTP10
         case badChunk, trailersTooLarge, bodyTooLarge, expectationFailed
+        case badStatusLine, statusLineTooLong, unexpectedUpgrade, truncatedMessage
     }
 
     private let reason: Reason
@@ -69,6 +70,18 @@ public struct HTTPParseError: Error, Equatable, Hashable, Sendable, CustomString
     /// An Expect value other than `100-continue` (RFC 9110 §10.1.1). 417.
     public static let expectationFailed = HTTPParseError(.expectationFailed)
 
+    // Response parsing (HTTPResponseParser): the peer is the origin server, so these map to 502.
+
+    /// Status line not `HTTP-version SP 3DIGIT SP reason-phrase`, or a status outside 100...599
+    /// (RFC 9112 §4, RFC 9110 §15). 502.
+    public static let badStatusLine = HTTPParseError(.badStatusLine)
+    /// Status line longer than ``HTTPLimits/maxRequestLineBytes``. 502.
+    public static let statusLineTooLong = HTTPParseError(.statusLineTooLong)
+    /// `101 Switching Protocols`, which a client that never asks to upgrade cannot follow (RFC 9110 §15.2.2). 502.
+    public static let unexpectedUpgrade = HTTPParseError(.unexpectedUpgrade)
+    /// The connection ended inside a head or a Content-Length or chunked body (RFC 9112 §8). 502.
+    public static let truncatedMessage = HTTPParseError(.truncatedMessage)
+
     /// The HTTP status code to answer with.
     public var status: Int {
         switch reason {
@@ -78,6 +91,7 @@ public struct HTTPParseError: Error, Equatable, Hashable, Sendable, CustomString
         case .bodyTooLarge: 413
         case .expectationFailed: 417
         case .unsupportedTransferEncoding: 501
+        case .badStatusLine, .statusLineTooLong, .unexpectedUpgrade, .truncatedMessage: 502
         default: 400
         }
     }
@@ -110,6 +124,10 @@ public struct HTTPParseError: Error, Equatable, Hashable, Sendable, CustomString
         case .trailersTooLarge: "Trailer section too large"
         case .bodyTooLarge: "Request body too large"
         case .expectationFailed: "Expectation not supported"
+        case .badStatusLine: "Malformed status line"
+        case .statusLineTooLong: "Status line too long"
+        case .unexpectedUpgrade: "Unexpected 101 Switching Protocols"
+        case .truncatedMessage: "Connection closed inside a message"
         }
     }
 

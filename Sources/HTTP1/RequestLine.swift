@@ -2,7 +2,7 @@
 ///
 /// Offsets are relative to the start of the buffer given to ``HTTPRequestParser/parseHead(_:)``, so
 /// they stay valid while the caller appends bytes or moves the unconsumed bytes to the front.
-struct RequestLine: Sendable {
+struct RequestLine: StartLine {
     var method: HTTPMethod
     var version: HTTPVersion
     /// First byte of the request-target.
@@ -11,6 +11,10 @@ struct RequestLine: Sendable {
     var targetEnd: Int
     /// Offset of the first `?` in the target, if any.
     var queryMark: Int?
+
+    static var tooLong: HTTPParseError { .uriTooLong }
+    static var skipsLeadingEmptyLines: Bool { true }
+    static var isRequest: Bool { true }
 
     /// Parses `base[start..<end]` (CRLF already stripped) as
     /// `method SP request-target SP HTTP-version` with exactly one SP each (RFC 9112 §3).
@@ -51,7 +55,7 @@ struct RequestLine: Sendable {
         i &+= 1
 
         // HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive (RFC 9112 §2.3).
-        let version = try parseVersion(base, i, end)
+        guard let version = try HTTPVersion.parse(base, i, end) else { throw rejection(base, i, end) }
 
         let method = HTTPMethod.parse(base, start, methodEnd)
         // Only origin-form, plus asterisk-form for OPTIONS (RFC 9112 §3.2.1, §3.2.4). absolute-form and
@@ -76,31 +80,8 @@ struct RequestLine: Sendable {
         return false
     }
 
-    private static func parseVersion(_ base: UnsafeRawPointer, _ start: Int, _ end: Int) throws(HTTPParseError) -> HTTPVersion {
-        guard end &- start == 8,
-              ByteScan.byte(base, start) == UInt8(ascii: "H"),
-              ByteScan.byte(base, start &+ 1) == UInt8(ascii: "T"),
-              ByteScan.byte(base, start &+ 2) == UInt8(ascii: "T"),
-              ByteScan.byte(base, start &+ 3) == UInt8(ascii: "P"),
-              ByteScan.byte(base, start &+ 4) == UInt8(ascii: "/"),
-              ByteScan.byte(base, start &+ 6) == UInt8(ascii: ".")
-        else { throw rejection(base, start, end) }
-        let major = ByteScan.byte(base, start &+ 5) &- UInt8(ascii: "0")
-        let minor = ByteScan.byte(base, start &+ 7) &- UInt8(ascii: "0")
-        guard major < 10, minor < 10 else { throw .badRequestLine }
-        // RFC 9110 §2.5, §15.6.6: we implement 1.0 and 1.1 only.
-        guard major == 1, minor <= 1 else { throw .versionNotSupported }
-        return HTTPVersion(major: Int(major), minor: Int(minor))
-    }
-
-    /// The error for a request line that stops matching at `from`: a CR anywhere in what is left is a
-    /// bare CR (RFC 9112 §2.2); anything else is a malformed request line.
+    /// The error for a request line that stops matching at `from`.
     private static func rejection(_ base: UnsafeRawPointer, _ from: Int, _ end: Int) -> HTTPParseError {
-        var i = from
-        while i < end {
-            if ByteScan.byte(base, i) == ByteScan.cr { return .bareCR }
-            i &+= 1
-        }
-        return .badRequestLine
+        ByteScan.bareCR(base, from, end) ?? .badRequestLine
     }
 }

@@ -98,10 +98,22 @@ func feedEveryWay(_ text: String, limits: HTTPLimits = HTTPLimits(), byteAtATime
 @discardableResult
 func feedEveryWay(_ bytes: [UInt8], limits: HTTPLimits = HTTPLimits(), byteAtATime: Bool = true,
                   sourceLocation: SourceLocation = #_sourceLocation) -> FeedResult {
-    let whole = feed(bytes, splits: [], limits: limits)
+    agreeEveryWay(count: bytes.count, byteAtATime: byteAtATime, sourceLocation: sourceLocation) { splits, compact in
+        feed(bytes, splits: splits, limits: limits, compact: compact)
+    }
+}
+
+/// Runs `run(splits, compact)` on input of `count` bytes fed whole, split in two at every byte boundary
+/// (compacting on every other split), and (if `byteAtATime`) one byte per read with and without
+/// compaction; records an issue for every way that disagrees with the whole, and returns the whole.
+func agreeEveryWay<Result: Equatable & CustomStringConvertible>(
+    count: Int, byteAtATime: Bool = true, sourceLocation: SourceLocation = #_sourceLocation,
+    _ run: (_ splits: [Int], _ compact: Bool) -> Result
+) -> Result {
+    let whole = run([], false)
     var mismatches = 0
-    for split in 1..<max(bytes.count, 1) where mismatches < 3 {
-        let result = feed(bytes, splits: [split], limits: limits, compact: split % 2 == 0)
+    for split in 1..<max(count, 1) where mismatches < 3 {
+        let result = run([split], split % 2 == 0)
         if result != whole {
             mismatches += 1
             Issue.record("split at \(split): \(result) != whole: \(whole)", sourceLocation: sourceLocation)
@@ -109,7 +121,7 @@ func feedEveryWay(_ bytes: [UInt8], limits: HTTPLimits = HTTPLimits(), byteAtATi
     }
     if byteAtATime {
         for compact in [false, true] {
-            let result = feed(bytes, splits: Array(0..<bytes.count), limits: limits, compact: compact)
+            let result = run(Array(0..<count), compact)
             if result != whole {
                 Issue.record("byte at a time (compact \(compact)): \(result) != whole: \(whole)",
                              sourceLocation: sourceLocation)

@@ -1,4 +1,4 @@
-extension HTTPRequestParser {
+extension HeadScanner {
     /// Validates one field line `base[start..<end]` (CRLF stripped), records its name and trimmed value
     /// ranges, and passes it to ``FieldSemantics``.
     ///
