@@ -29,21 +29,45 @@
 /// read index until it returns a head, advance by `consumed`, then call ``parseBody(_:from:into:)``
 /// until the body is complete, advancing by each `consumed`; then ``reset()`` for the next request.
 public struct HTTPRequestParser: Sendable {
-    /// The limits in force (clamped to what the parser can represent).
-    public var limits: HTTPLimits { core.limits }
+    private enum BodyState: Sendable {
+        case idle
+        case fixed(remaining: Int)
+        case chunked(ChunkedDecoder)
+    }
 
-    private var core: MessageParser<RequestLine>
+    /// The limits in force (clamped to what the parser can represent).
+    public let limits: HTTPLimits
+
+    // Head scanning state. Offsets are relative to the start of the buffer passed to parseHead.
+    private var scanOffset = 0
+    private var lineStart = 0
+    private var requestLine: RequestLine?
+    var fields: [HTTPHeaders.Field] = []
+    var semantics = FieldSemantics(checksRequestFields: true)
+
+    private var bodyState = BodyState.idle
+    private var failure: HTTPParseError?
 
     /// Creates a parser.
     /// - Parameter limits: size limits; the defaults suit the gateway.
     public init(limits: HTTPLimits = HTTPLimits()) {
-        core = MessageParser(limits: limits)
+        self.limits = limits.normalized
     }
 
     /// Forgets everything about the current request (and a previous error): ready for the next request
     /// on the same connection.
     public mutating func reset() {
-        core.reset()
+        resetHead()
+        bodyState = .idle
+        failure = nil
+    }
+
+    private mutating func resetHead() {
+        scanOffset = 0
+        lineStart = 0
+        requestLine = nil
+        fields = []
+        semantics = FieldSemantics(checksRequestFields: true)
     }
 
     /// Parses a request head from `bytes[start...]`; the array form of ``parseHead(_:)``.
@@ -53,7 +77,15 @@ public struct HTTPRequestParser: Sendable {
     /// - Returns: `.needMore`, or the head and its length in bytes from `start`.
     /// - Throws: an ``HTTPParseError`` when the input is invalid or over a limit.
     public mutating func parseHead(_ bytes: [UInt8], from start: Int) throws(HTTPParseError) -> HeadResult {
-        try ByteScan.withBytes(bytes, from: start) { buffer throws(HTTPParseError) in try parseHead(buffer) }
+        precondition(start >= 0 && start <= bytes.count, "read index outside the input buffer")
+        let result: Result<HeadResult, HTTPParseError> = bytes.withUnsafeBytes { raw in
+            do throws(HTTPParseError) {
+                return .success(try parseHead(UnsafeRawBufferPointer(rebasing: raw[start...])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// Parses a request head from `buffer`, which starts at the first byte of the current request and
@@ -67,28 +99,85 @@ public struct HTTPRequestParser: Sendable {
     /// - Throws: an ``HTTPParseError`` when the input is invalid, or as soon as a limit is certainly
     ///   exceeded (e.g. a request line over the limit with no CRLF yet: ``HTTPParseError/uriTooLong``).
     public mutating func parseHead(_ buffer: UnsafeRawBufferPointer) throws(HTTPParseError) -> HeadResult {
-        let complete = try core.parseHead(buffer) { line, semantics, limits throws(HTTPParseError) in
-            try semantics.finish(version: line.version, limits: limits)
+        if let failure { throw failure }
+        if buffer.count < scanOffset { resetHead() }
+        guard let base = buffer.baseAddress else { return .needMore }
+        do throws(HTTPParseError) {
+            return try scanHead(base, end: buffer.count)
+        } catch {
+            failure = error
+            throw error
         }
-        guard let complete else { return .needMore }
-        return .head(Self.head(complete), consumed: complete.consumed)
     }
 
-    /// Builds the public head from a complete one: the path and query are decoded here, once.
-    private static func head(_ complete: MessageParser<RequestLine>.CompleteHead) -> HTTPRequestHead {
-        let line = complete.line
+    /// Takes every complete line after `scanOffset`; checks the limits on the incomplete rest.
+    ///
+    /// For each line the limits are checked before its content, so the error is the same however the
+    /// input was split.
+    private mutating func scanHead(_ base: UnsafeRawPointer, end: Int) throws(HTTPParseError) -> HeadResult {
+        while let lf = ByteScan.firstLF(base, from: scanOffset, to: end) {
+            let lineEnd = lf &+ 1
+            scanOffset = lineEnd
+            let hasCR = lf > lineStart && ByteScan.byte(base, lf &- 1) == ByteScan.cr
+            let contentEnd = hasCR ? lf &- 1 : lf
+            if requestLine == nil {
+                guard contentEnd &- lineStart <= limits.maxRequestLineBytes else { throw .uriTooLong }
+                guard lineEnd <= limits.maxHeaderBytes else { throw .headersTooLarge }
+                // RFC 9112 §2.2: lines end in CRLF; we reject a bare LF rather than tolerate it.
+                guard hasCR else { throw .bareLF }
+                // RFC 9112 §2.2: empty lines before the request line are ignored.
+                if contentEnd > lineStart {
+                    requestLine = try RequestLine.parse(base, lineStart, contentEnd)
+                }
+            } else {
+                guard lineEnd <= limits.maxHeaderBytes else { throw .headersTooLarge }
+                guard hasCR else { throw .bareLF }
+                if contentEnd == lineStart {
+                    // The empty line ending the field section (RFC 9112 §2.1).
+                    return .head(try finishHead(base, consumed: lineEnd), consumed: lineEnd)
+                }
+                guard fields.count < limits.maxHeaderCount else { throw .tooManyHeaders }
+                try takeFieldLine(base, lineStart, contentEnd)
+            }
+            lineStart = lineEnd
+        }
+        scanOffset = end
+        if requestLine == nil {
+            // The request line is at least this long (a trailing CR may still be its terminator).
+            var pending = end &- lineStart
+            if pending > 0, ByteScan.byte(base, end &- 1) == ByteScan.cr { pending &-= 1 }
+            if pending > limits.maxRequestLineBytes { throw .uriTooLong }
+        } else if end > limits.maxHeaderBytes {
+            throw .headersTooLarge
+        }
+        return .needMore
+    }
+
+    /// Judges the complete head, copies its bytes once and prepares body decoding.
+    private mutating func finishHead(_ base: UnsafeRawPointer, consumed: Int) throws(HTTPParseError) -> HTTPRequestHead {
+        guard let line = requestLine else { throw .badRequestLine }
+        let outcome = try semantics.finish(version: line.version, limits: limits)
+        let storage = [UInt8](UnsafeRawBufferPointer(start: base, count: consumed))
         let pathEnd = line.queryMark ?? line.targetEnd
-        let (path, query) = complete.storage.withUnsafeBufferPointer { buffer in
+        let (path, query) = storage.withUnsafeBufferPointer { buffer in
             let path = String(decoding: UnsafeBufferPointer(rebasing: buffer[line.targetStart..<pathEnd]), as: UTF8.self)
             let query = line.queryMark.map { mark in
                 String(decoding: UnsafeBufferPointer(rebasing: buffer[(mark + 1)..<line.targetEnd]), as: UTF8.self)
             }
             return (path, query)
         }
-        let outcome = complete.outcome
-        return HTTPRequestHead(
-            method: line.method, version: line.version, path: path, query: query, headers: complete.headers,
+        let head = HTTPRequestHead(
+            method: line.method, version: line.version, path: path, query: query,
+            headers: HTTPHeaders(bytes: storage, fields: fields),
             keepAlive: outcome.keepAlive, expectsContinue: outcome.expectsContinue, framing: outcome.framing)
+        switch outcome.framing {
+        case .none: bodyState = .idle
+        case .contentLength(let length): bodyState = .fixed(remaining: length)
+        case .chunked: bodyState = .chunked(ChunkedDecoder(limits: limits))
+        case .untilClose: bodyState = .idle  // responses only (RFC 9112 §6.3 item 8): never a request's framing
+        }
+        resetHead()
+        return head
     }
 
     /// Decodes body bytes from `bytes[start...]`; the array form of ``parseBody(_:into:)``.
@@ -100,7 +189,15 @@ public struct HTTPRequestParser: Sendable {
     /// - Throws: ``HTTPParseError/badChunk``, ``HTTPParseError/bodyTooLarge``,
     ///   ``HTTPParseError/trailersTooLarge``.
     public mutating func parseBody(_ bytes: [UInt8], from start: Int, into body: inout [UInt8]) throws(HTTPParseError) -> BodyResult {
-        try ByteScan.withBytes(bytes, from: start) { buffer throws(HTTPParseError) in try parseBody(buffer, into: &body) }
+        precondition(start >= 0 && start <= bytes.count, "read index outside the input buffer")
+        let result: Result<BodyResult, HTTPParseError> = bytes.withUnsafeBytes { raw in
+            do throws(HTTPParseError) {
+                return .success(try parseBody(UnsafeRawBufferPointer(rebasing: raw[start...]), into: &body))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// Decodes the body of the head last returned by ``parseHead(_:)``: Content-Length bytes, or the
@@ -114,6 +211,24 @@ public struct HTTPRequestParser: Sendable {
     ///   CRLF after data, bad extension or trailer bytes), ``HTTPParseError/bodyTooLarge`` as soon as a
     ///   chunk would take the total over ``HTTPLimits/maxBodyBytes``, ``HTTPParseError/trailersTooLarge``.
     public mutating func parseBody(_ buffer: UnsafeRawBufferPointer, into body: inout [UInt8]) throws(HTTPParseError) -> BodyResult {
-        try core.parseBody(buffer, into: &body)
+        if let failure { throw failure }
+        switch bodyState {
+        case .idle:
+            return BodyResult(consumed: 0, complete: true)
+        case .fixed(let remaining):
+            let n = min(remaining, buffer.count)
+            if n > 0 { body.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
+            bodyState = n == remaining ? .idle : .fixed(remaining: remaining &- n)
+            return BodyResult(consumed: n, complete: n == remaining)
+        case .chunked(var decoder):
+            do throws(HTTPParseError) {
+                let result = try decoder.decode(buffer, into: &body)
+                bodyState = result.complete ? .idle : .chunked(decoder)
+                return result
+            } catch {
+                failure = error
+                throw error
+            }
+        }
     }
 }
