@@ -28,7 +28,7 @@
 /// Typical use with a `[UInt8]` input buffer and a read index: call ``parseHead(_:from:)`` with the
 /// read index until it returns a head, advance by `consumed`, then call ``parseBody(_:from:into:)``
 /// until the body is complete, advancing by each `consumed`; then ``reset()`` for the next request.
-public struct HTTPRequestParser: Sendable {
+public struct HTTPRequestParser: Sendable, FieldLineParsing {
     private enum BodyState: Sendable {
         case idle
         case fixed(remaining: Int)

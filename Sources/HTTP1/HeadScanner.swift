@@ -4,7 +4,7 @@
 ///
 /// Offsets are relative to the start of the buffer passed to ``scan(_:limits:)``, which always starts
 /// at the first byte of the head; bytes already scanned are never looked at again.
-struct HeadScanner<Line: StartLine>: Sendable {
+struct HeadScanner<Line: StartLine>: Sendable, FieldLineParsing {
     private var scanOffset = 0
     private var lineStart = 0
     /// The parsed start line, once its CRLF has been seen.

@@ -1,4 +1,15 @@
-extension HeadScanner {
+// Field lines (RFC 9112 §5), one implementation for both parsers: each keeps its recorded fields and
+// their semantics, and this extension fills them (specialised per parser: no dynamic dispatch).
+
+/// A head parser that records field lines.
+protocol FieldLineParsing {
+    /// Name and value ranges of the fields seen so far.
+    var fields: [HTTPHeaders.Field] { get set }
+    /// What the fields mean for framing and persistence.
+    var semantics: FieldSemantics { get set }
+}
+
+extension FieldLineParsing {
     /// Validates one field line `base[start..<end]` (CRLF stripped), records its name and trimmed value
     /// ranges, and passes it to ``FieldSemantics``.
     ///
