@@ -6,14 +6,19 @@
 //                                   holder, last_status, last_error
 //   wg:webhooks:dead          STREAM the dead letters: sub, event_id, attempts, last_status, last_error,
 //                                   dead_at, type, body
-//   wg:webhooks:sub:<sub>     HASH  the subscription (its counters `delivered`, `failed`, `dead`,
-//                                   `last_success_at` are kept by the settle script)
+//   wg:webhooks:sub:<sub>     HASH  the subscription (WebhookSubscription+Redis; its counters
+//                                   `delivered`, `failed`, `dead`, `last_success_at` and a 410's
+//                                   `disabled_reason` are written by the settle script)
+//   wg:webhooks:ids           SET   every subscription id
+//   wg:webhooks:changed       PUB/SUB a subscription changed: every node re-reads them
 
 /// Redis keys of the webhook delivery queue.
 enum WebhookQueueKeys {
     static let due = "wg:webhooks:due"
     static let dead = "wg:webhooks:dead"
     static let consumerGroup = "webhooks"
+    static let ids = "wg:webhooks:ids"
+    static let changedChannel = "wg:webhooks:changed"
 
     /// Prefix of the delivery records (the claim and renew scripts build `<prefix><sub>:<event>` from a member).
     static let deliveryPrefix = "wg:webhooks:d:"

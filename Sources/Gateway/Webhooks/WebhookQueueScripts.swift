@@ -6,7 +6,8 @@
 //   in-flight leases, so its work is never taken.
 // - settle: the holder records the outcome — delivered (record gone, counter), retry (attempts + 1, due
 //   after the delay the schedule chose), dead or gone (appended to the dead letters, record gone; gone also
-//   disables the subscription). A result from a node that no longer holds the delivery changes nothing.
+//   disables the subscription: `disabled_reason` gone). A result from a node that no longer holds the
+//   delivery changes nothing.
 import RedisStore
 
 enum WebhookQueueScripts {
@@ -104,7 +105,7 @@ enum WebhookQueueScripts {
         redis.call('DEL', KEYS[2])
         count('dead')
         if outcome == 'gone' and live then
-          redis.call('HSET', KEYS[3], 'enabled', '0', 'disabled_reason', 'gone')
+          redis.call('HSET', KEYS[3], 'disabled_reason', 'gone')
         end
         return 1
         """)
