@@ -1,0 +1,201 @@
+// API: webhook delivery on one node, on one loop. It reads `wg:events` as a consumer of the `webhooks`
+// group (`WebhookStreamReader`), fans each entry out to the matching subscriptions and acknowledges it in
+// one script (`WebhookQueue.fanOut`), claims due deliveries under a lease, signs each (Standard Webhooks
+// v1) and POSTs it through the `WebhookTransport`, and settles the outcome the schedule decides:
+// delivered, retry after the schedule's delay, dead after the last attempt, gone on 410. Leases of
+// deliveries in flight or waiting for a free slot of their subscription are renewed every third of the
+// lease, so a healthy node's work is never taken; a node that dies loses it to the others once its
+// leases end. Nothing about a delivery lives only here. Entries are read only once the subscriptions
+// were read, so none is acknowledged before it is fanned out to the subscriptions that exist.
+import Reactor
+import RedisStore
+
+/// The delivery runner of one node (its loop only).
+final class WebhookRunner {
+    let loop: EventLoop
+    private let reader: WebhookStreamReader
+    private let commands: RedisConnection
+    private let queue: WebhookQueue
+    private let transport: any WebhookTransport
+    private let schedule: WebhookSchedule
+    private let settings: WebhookRunnerSettings
+    private let nowMillis: () -> Int64
+    private let random: () -> Double
+    let subscriptions: WebhookSubscriptionSet
+    /// Claimed and not yet settled, by `due` member.
+    private var held: [String: ClaimedDelivery] = [:]
+    private var inFlight: [String: Int] = [:]
+    private var waiting: [String: [ClaimedDelivery]] = [:]
+    private var claiming = false
+    private var stopped = false
+    private var timers: [LoopTimer] = []
+
+    /// - Parameters:
+    ///   - readerConnection: a connection of the runner's own for the blocking reads (started here).
+    ///   - commands: the loop's command connection (scripts, reloads).
+    init(loop: EventLoop, readerConnection: RedisConnection, commands: RedisConnection, transport: any WebhookTransport,
+         webhookSettings: WebhookSettings, settings: WebhookRunnerSettings, stream: String = "wg:events",
+         nowMillis: @escaping () -> Int64, random: @escaping () -> Double = { Double.random(in: 0..<1) }) {
+        self.loop = loop
+        self.commands = commands
+        self.transport = transport
+        self.schedule = WebhookSchedule(settings: webhookSettings)
+        self.settings = settings
+        self.nowMillis = nowMillis
+        self.random = random
+        self.subscriptions = WebhookSubscriptionSet(settings: webhookSettings)
+        self.queue = WebhookQueue(connection: commands, nodeID: settings.nodeID, leaseMillis: settings.leaseMillis,
+                                  deadLetterMaxLength: settings.deadLetterMaxLength)
+        self.reader = WebhookStreamReader(stream: stream, connection: readerConnection, consumer: settings.nodeID,
+                                          batch: settings.readBatchEntries, blockMillis: settings.readBlockMillis)
+        readerConnection.start()
+    }
+
+    /// Deliveries this node holds now (claimed, not settled).
+    var heldCount: Int { held.count }
+
+    /// Starts reading, claiming, renewing and reloading; returns at once.
+    func start() {
+        loop.assertInEventLoop()
+        every(settings.reloadIntervalMillis) { [self] in subscriptionsChanged() }
+        every(max(1, settings.leaseMillis / 3)) { [self] in queue.renew(Array(held.keys)) { _ in } }
+        every(settings.claimIntervalMillis) { [self] in claim() }
+        every(settings.leaseMillis) { [self] in takeOverDeadConsumers() }
+        waitForSubscriptions { [self] in reader.run { entries, next in self.fanOut(entries[...], next) } }
+    }
+
+    /// Stops reading and claiming (results of requests in flight are still settled).
+    func stop() {
+        stopped = true
+        for t in timers { t.cancel() }
+        timers = []
+        reader.stop()
+    }
+
+    /// Re-reads the subscriptions (a change notice, or the reload timer).
+    func subscriptionsChanged() {
+        subscriptions.reload(commands, nowMillis: nowMillis()) { _ in }
+    }
+
+    // MARK: stream → deliveries
+
+    private func waitForSubscriptions(_ then: @escaping () -> Void) {
+        subscriptions.reload(commands, nowMillis: nowMillis()) { [self] ok in
+            if ok { return then() }
+            loop.schedule(after: 200_000_000) { self.waitForSubscriptions(then) }
+        }
+    }
+
+    private func fanOut(_ entries: ArraySlice<StreamEntry>, _ next: @escaping () -> Void) {
+        guard let entry = entries.first, !stopped else { return next() }
+        let rest = entries.dropFirst()
+        let envelope: WebhookEnvelope
+        do {
+            envelope = try WebhookEnvelope(fields: entry.fields)
+        } catch {
+            Log.warning("webhooks: stream entry without a valid event; acknowledged without deliveries", [("entry", entry.id)])
+            return queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: "-", type: "", body: [], subscriptions: []) { _ in
+                self.fanOut(rest, next)
+            }
+        }
+        let subs = subscriptions.matching(envelope.hook).map(\.id)
+        queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: envelope.eventID, type: envelope.hook, body: envelope.body,
+                     subscriptions: subs) { [self] result in
+            if case .failure = result {
+                // Not acknowledged (the entry stays pending for this consumer): try it again shortly.
+                loop.schedule(after: 200_000_000) { self.fanOut(entries, next) }
+                return
+            }
+            if !subs.isEmpty { claim() }
+            fanOut(rest, next)
+        }
+    }
+
+    private func takeOverDeadConsumers() {
+        reader.takeOver(idleMillis: settings.leaseMillis, on: commands) { [self] entries in
+            if !entries.isEmpty { fanOut(entries[...]) {} }
+        }
+    }
+
+    // MARK: deliveries → attempts
+
+    private func claim() {
+        // Not before the subscriptions were read once: a delivery of an unknown subscription is dead.
+        guard !stopped, !claiming, subscriptions.loadedAtMillis != nil else { return }
+        let room = settings.maxInFlight - held.count
+        guard room > 0 else { return }
+        claiming = true
+        let limit = min(settings.claimBatchDeliveries, room)
+        queue.claim(limit: limit) { [self] result in
+            claiming = false
+            guard case .success(let claimed) = result else { return }
+            for d in claimed {
+                held[d.member] = d
+                dispatch(d)
+            }
+            if claimed.count == limit { claim() }
+        }
+    }
+
+    private func dispatch(_ d: ClaimedDelivery) {
+        guard let sub = subscriptions.byID[d.subscriptionID] else {
+            return finish(d, .dead, status: nil, error: "subscription deleted")
+        }
+        guard sub.enabled else {
+            return finish(d, .dead, status: nil, error: "subscription disabled (\(sub.disabledReason?.rawValue ?? "manual"))")
+        }
+        if inFlight[sub.id, default: 0] >= settings.maxInFlightPerSubscription {
+            waiting[sub.id, default: []].append(d)
+            return
+        }
+        inFlight[sub.id, default: 0] += 1
+        let now = nowMillis()
+        let timestamp = now / 1000
+        let headers = [("Content-Type", "application/json"), ("webhook-id", d.eventID), ("webhook-timestamp", String(timestamp)),
+                       ("webhook-signature", WebhookSigner.header(secrets: sub.signingSecrets(nowMillis: now), id: d.eventID,
+                                                                  timestamp: timestamp, body: d.body))]
+        transport.post(sub.url, headers: headers, body: d.body) { [self] outcome in
+            inFlight[sub.id, default: 1] -= 1
+            let at = nowMillis()
+            let decision = schedule.decide(attempt: d.attempts + 1, outcome: outcome, nowMillis: at, random: random)
+            var status: Int?, error: String?
+            switch outcome {
+            case .response(let s, _): status = s
+            case .failure(let text): error = text
+            }
+            switch decision {
+            case .delivered: finish(d, .delivered, status: status, error: error)
+            case .retry(let when): finish(d, .retry(delayMillis: max(0, when - at)), status: status, error: error)
+            case .dead: finish(d, .dead, status: status, error: error)
+            case .gone: finish(d, .gone, status: status, error: error)
+            }
+            if var queued = waiting[sub.id], !queued.isEmpty {
+                let next = queued.removeFirst()
+                waiting[sub.id] = queued.isEmpty ? nil : queued
+                dispatch(next)
+            }
+        }
+    }
+
+    private func finish(_ d: ClaimedDelivery, _ outcome: DeliveryOutcome, status: Int?, error: String?) {
+        queue.settle(d, outcome, status: status, error: error) { [self] _ in
+            // Settled, taken over, or Redis unreachable: in every case the lease decides who tries next.
+            held[d.member] = nil
+            if outcome == .gone { subscriptionsChanged() }
+            claim()
+        }
+    }
+
+    private func every(_ millis: Int64, _ body: @escaping () -> Void) {
+        let nanos = UInt64(max(1, millis)) * 1_000_000
+        func arm() {
+            timers.append(loop.schedule(after: nanos) { [weak self] in
+                guard let self, !self.stopped else { return }
+                self.timers.removeAll { !$0.isPending }
+                body()
+                arm()
+            })
+        }
+        arm()
+    }
+}
