@@ -57,8 +57,8 @@ final class ClientConnection: IOHandler {
                      configuration: HTTPClientConfiguration, delegate: ClientConnectionDelegate) throws(ClientError) -> ClientConnection {
         let socketAddress = Socket.Address(host: address.text, port: origin.port)
         let fd: Int32
-        let state: IOResult<Void>
-        do { (fd, state) = try Socket.connect(socketAddress) } catch {
+        // Even a connect that completes at once is carried on by the first (writable) event.
+        do { fd = try Socket.connect(socketAddress).fd } catch {
             throw ClientError(.connectFailed, "connect \(socketAddress)", errno: error.errno)
         }
         var session: TLSSession?
@@ -78,8 +78,6 @@ final class ClientConnection: IOHandler {
         connection.timer = loop.schedule(after: configuration.connectTimeoutNanos) { [weak connection] in
             connection?.fail(ClientError(.connectTimeout, "\(socketAddress)"))
         }
-        // Even a connect that completed at once is carried on by the first (writable) event.
-        _ = state
         return connection
     }
 
