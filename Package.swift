@@ -30,6 +30,9 @@ let package = Package(
         // The HTTP/1.1 server core: connection state machine + I/O shell, listeners, drain, answer framing.
         // Knows nothing of webinars: the application plugs in through `HTTPApplication`.
         .target(name: "HTTPServer", dependencies: ["Reactor", "HTTP1"], swiftSettings: hotPath),
+        // HTTP/1.1 client on the Reactor loops: keep-alive pools per origin, TLS, DNS off the loop.
+        // Knows nothing of webhooks or Redis.
+        .target(name: "HTTPClient", dependencies: ["Reactor", "HTTP1", "TLS"]),
         // Async Redis client on the Reactor loops. Knows nothing of HTTP.
         .target(name: "RedisStore", dependencies: ["CHiredis", "Reactor"], swiftSettings: hotPath),
         .target(name: "Throttle", dependencies: ["RedisStore"]),
@@ -39,8 +42,9 @@ let package = Package(
         .executableTarget(name: "GatewayBench", dependencies: ["Gateway", "Reactor"]),
 
         // Shared by the test targets (a plain target, not a test target): the one wait helper
-        // (`eventually`/`retrying`), the raw-socket TestClient, Counter. Foundation and Glibc only.
-        .target(name: "GatewayTestSupport", path: "Tests/TestSupport"),
+        // (`eventually`/`retrying`), the raw-socket TestClient, Counter, the throwaway
+        // TestPKI (openssl CLI via Reactor's `Linux.spawn`). Foundation, Glibc and Reactor only.
+        .target(name: "GatewayTestSupport", dependencies: ["Reactor"], path: "Tests/TestSupport"),
 
         // Unit tests: no redis-server, in-process only; `swift test --skip Integration` runs these alone.
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
@@ -55,6 +59,9 @@ let package = Package(
         .testTarget(name: "RedisStoreIntegrationTests", dependencies: ["RedisStore", "Reactor", "GatewayTestSupport"]),
         // Starts `openssl s_server` processes: client TLS against a real server over a Reactor loop.
         .testTarget(name: "TLSIntegrationTests", dependencies: ["TLS", "Reactor", "GatewayTestSupport"]),
+        // Starts a Python HTTP(S) test server: the client against real sockets on a Reactor loop.
+        .testTarget(name: "HTTPClientIntegrationTests", dependencies: ["HTTPClient", "HTTP1", "Reactor", "TLS", "GatewayTestSupport"],
+                    exclude: ["test_server.py"]),
         .testTarget(name: "GatewayIntegrationTests",
                     dependencies: ["Gateway", "HTTPServer", "HTTP1", "Reactor", "RedisStore", "Throttle", "GatewayTestSupport"]),
     ]

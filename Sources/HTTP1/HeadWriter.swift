@@ -61,6 +61,16 @@ struct HeadWriter {
         }
     }
 
+    /// Copies an already validated request target.
+    mutating func putTarget(_ target: String) {
+        var target = target
+        target.withUTF8 { bytes in
+            guard let src = bytes.baseAddress else { return }
+            (base + count).update(from: src, count: bytes.count)
+            count += bytes.count
+        }
+    }
+
     mutating func putField(_ name: StaticString, _ value: String) -> Bool {
         put(name)
         put(": ")

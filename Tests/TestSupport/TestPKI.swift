@@ -1,23 +1,23 @@
 // A throwaway PKI made with the `openssl` CLI at test time, in a fresh temp directory: a self-signed
 // CA and a server certificate for DNS:localhost and IP:127.0.0.1 signed by it. Nothing is trusted
-// system-wide. Child processes run through `Linux.spawn` (clean signal mask) and are waited for.
+// system-wide (shared by the TLS and HTTP client integration tests). Child processes run through `Linux.spawn` (clean signal mask) and are waited for.
 import Foundation
 import Glibc
 import Reactor
 
 /// Runs `openssl` subcommands; locates the binary on PATH.
-enum OpenSSLCLI {
+public enum OpenSSLCLI {
     /// The `openssl` executable, or nil when it is not installed (`scripts/setup` installs it).
-    static let path: String? = {
+    public static let path: String? = {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         return dirs.map { "\($0)/openssl" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
-    static var available: Bool { path != nil }
+    public static var available: Bool { path != nil }
 
     /// Starts `openssl arguments…` with stdout and stderr into `log`.
     /// - Throws: `IOError` when the CLI is missing or cannot be started.
-    static func start(_ arguments: [String], log: String) throws -> Int32 {
+    public static func start(_ arguments: [String], log: String) throws -> Int32 {
         guard let path else { throw IOError(errno: ENOENT, reason: "openssl CLI not found on PATH") }
         let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IOError(errno: errno, reason: "open \(log)") }
@@ -27,7 +27,7 @@ enum OpenSSLCLI {
 
     /// Runs `openssl arguments…` to completion.
     /// - Throws: `IOError` when it cannot start or exits non-zero (the log names why).
-    static func run(_ arguments: [String], log: String) throws {
+    public static func run(_ arguments: [String], log: String) throws {
         let pid = try start(arguments, log: log)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -36,21 +36,21 @@ enum OpenSSLCLI {
 }
 
 /// A CA and a `localhost`/127.0.0.1 server certificate in a temp directory (removed by `remove()`).
-struct TestPKI {
-    let directory: String
-    var caCertificate: String { directory + "/ca.pem" }
-    var serverCertificate: String { directory + "/server.pem" }
-    var serverKey: String { directory + "/server.key" }
-    var log: String { directory + "/openssl.log" }
+public struct TestPKI {
+    public let directory: String
+    public var caCertificate: String { directory + "/ca.pem" }
+    public var serverCertificate: String { directory + "/server.pem" }
+    public var serverKey: String { directory + "/server.key" }
+    public var log: String { directory + "/openssl.log" }
 
     /// Certificates valid for this many days (the tests use them within seconds).
-    static let validityDays = 2
+    public static let validityDays = 2
     /// RSA key size in bits (2048: accepted at Debian's default security level 2).
-    static let rsaKeyBits = 2048
+    public static let rsaKeyBits = 2048
 
     /// Generates the CA and the server certificate.
     /// - Throws: when the temp directory or any `openssl` step fails.
-    init() throws {
+    public init() throws {
         let template = NSTemporaryDirectory() + "tls-pki-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let made = mkdtemp(&bytes) else { throw IOError(errno: errno, reason: "mkdtemp") }
@@ -69,7 +69,7 @@ struct TestPKI {
                             "-extfile", d + "/server.ext"], log: log)
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -1,0 +1,83 @@
+// The Python test server (test_server.py next to this file) as a child process: started with
+// `Linux.spawn` on BIND_HOST port 0, ready once its log says which port it got, stopped by its PID.
+// Its JSON-lines log is what the tests assert on: connections accepted and each request's exact
+// request line, fields and body.
+import Foundation
+import GatewayTestSupport
+import Glibc
+import Reactor
+
+/// One running test server.
+final class TestHTTPServer {
+    /// One request as the server received it.
+    struct Received {
+        let connection: Int
+        let requestLine: String
+        let headers: [[String]]
+        let body: [UInt8]
+    }
+
+    let port: UInt16
+    let pid: Int32
+    let logPath: String
+
+    /// How long the server gets to report its port, in seconds.
+    static let startupSeconds = 15.0
+    static let python = "/usr/bin/python3"
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: python) }
+
+    /// Starts the server on `bindHost` (TLS with `pki`'s server certificate when given).
+    /// - Throws: when it cannot start or does not report a port in time.
+    init(bindHost: String = "127.0.0.1", pki: TestPKI? = nil) throws {
+        let directory = NSTemporaryDirectory() + "httpclient-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        logPath = directory + "/server.log"
+        let stderrPath = directory + "/stderr.log"
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("test_server.py").path
+        var arguments = ["python3", script, bindHost, logPath]
+        if let pki { arguments += [pki.serverCertificate, pki.serverKey] }
+        let fd = open(stderrPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        defer { if fd >= 0 { close(fd) } }
+        pid = try Linux.spawn(Self.python, arguments, stdoutFD: fd >= 0 ? fd : nil)
+        var found: UInt16 = 0
+        let log = logPath
+        _ = eventually(seconds: Self.startupSeconds) {
+            found = Self.entries(log).first { $0["event"] as? String == "listening" }.flatMap { $0["port"] as? Int }
+                .map { UInt16($0) } ?? 0
+            return found != 0
+        }
+        port = found
+        guard port != 0 else {
+            stop()
+            throw IOError(errno: 0, reason: "test server did not start; see \(stderrPath)")
+        }
+    }
+
+    /// Connections accepted so far.
+    var connectionCount: Int {
+        Self.entries(logPath).filter { $0["event"] as? String == "connect" }.count
+    }
+
+    /// Requests received so far, in order.
+    var requests: [Received] {
+        Self.entries(logPath).compactMap { entry in
+            guard entry["event"] as? String == "request", let connection = entry["conn"] as? Int,
+                  let line = entry["requestline"] as? String, let headers = entry["headers"] as? [[String]],
+                  let body = (entry["body"] as? String).flatMap({ Data(base64Encoded: $0) }) else { return nil }
+            return Received(connection: connection, requestLine: line, headers: headers, body: Array(body))
+        }
+    }
+
+    func stop() {
+        _ = kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+
+    private static func entries(_ path: String) -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+    }
+}
