@@ -7,6 +7,7 @@ let version = "0.1.0"
 let usage = """
 usage: gateway serve [options]     run a node (see options below)
        gateway throttle show|set|reset ...   read or tune rate limits at runtime (throttle --help)
+       gateway webhooks add|list|show|rm|disable|enable|rotate-secret|replay|dead ...   manage webhook subscriptions (webhooks --help)
        gateway events tail [--redis URL] [--from ID] [--count N]   print emitted events as JSON lines
        gateway token [options]     print a signed JWT (development/testing convenience; token --help)
        gateway --version
@@ -15,6 +16,18 @@ usage: gateway serve [options]     run a node (see options below)
 serve options (each also read from the environment variable in brackets):
 \(ConfigurationLoader.helpText)
 """
+
+/// Runs a `--redis` admin subcommand (`throttle`, `webhooks`): its usage without arguments (status 2) or
+/// with --help, else what it prints; a refusal is one line and status 2.
+func runAdminCommand(_ rest: [String], usage: String,
+                     _ run: ([String], [String: String]) async throws(ConfigurationError) -> String) async {
+    if rest.isEmpty || rest.contains("--help") || rest.contains("-h") { print(usage); exit(rest.isEmpty ? 2 : 0) }
+    do {
+        print(try await run(rest, ProcessInfo.processInfo.environment))
+    } catch {
+        fail(error.description)
+    }
+}
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("gateway: " + message + "\n").utf8))
@@ -95,13 +108,9 @@ case "events":
         fail(error.description)
     }
 case "throttle":
-    let rest = Array(args.dropFirst())
-    if rest.isEmpty || rest.contains("--help") || rest.contains("-h") { print(ThrottleCommand.usage); exit(rest.isEmpty ? 2 : 0) }
-    do {
-        print(try await ThrottleCommand.run(arguments: rest, environment: ProcessInfo.processInfo.environment))
-    } catch {
-        fail(error.description)
-    }
+    await runAdminCommand(Array(args.dropFirst()), usage: ThrottleCommand.usage, ThrottleCommand.run)
+case "webhooks":
+    await runAdminCommand(Array(args.dropFirst()), usage: WebhooksCommand.usage, WebhooksCommand.run)
 default:
     fail("unknown command '\(command)' (try 'gateway --help')")
 }

@@ -18,17 +18,19 @@ import Testing
         let client: RedisClient
         let dir: String
 
-        init() throws {
+        /// - Parameter beforeStart: runs before the loop starts (what must be built off a running loop, e.g. a server).
+        init(beforeStart: (EventLoopGroup, RedisClient) throws -> Void = { _, _ in }) throws {
             dir = FileManager.default.temporaryDirectory.appendingPathComponent("whq-\(UUID().uuidString)").path
             redis = try EmbeddedRedis.start(stateDir: dir)
             group = try EventLoopGroup(count: 1)
             client = RedisClient(group: group, address: redis.address)
+            try beforeStart(group, client)
             group.start()
         }
 
         /// A lab whose client is connected.
-        static func start() async throws -> Lab {
-            let lab = try Lab()
+        static func start(beforeStart: (EventLoopGroup, RedisClient) throws -> Void = { _, _ in }) async throws -> Lab {
+            let lab = try Lab(beforeStart: beforeStart)
             try await lab.client.waitUntilConnected(timeoutNanos: 5_000_000_000)
             return lab
         }

@@ -9,16 +9,20 @@
 //   wg:webhooks:sub:<sub>     HASH  the subscription (WebhookSubscription+Redis; its counters
 //                                   `delivered`, `failed`, `dead`, `last_success_at` and a 410's
 //                                   `disabled_reason` are written by the settle script)
-//   wg:webhooks:ids           SET   every subscription id
-//   wg:webhooks:changed       PUB/SUB a subscription changed: every node re-reads them
+//   wg:webhooks:ids           SET   every subscription id (WebhookStore keeps it with the hashes)
+//   wg:webhooks:changed       PUBSUB channel: a subscription id, published on every change
 
 /// Redis keys of the webhook delivery queue.
 enum WebhookQueueKeys {
     static let due = "wg:webhooks:due"
     static let dead = "wg:webhooks:dead"
     static let consumerGroup = "webhooks"
+    /// The index of subscription ids.
     static let ids = "wg:webhooks:ids"
-    static let changedChannel = "wg:webhooks:changed"
+    /// The change-notice channel (message: the subscription id).
+    static let changed = "wg:webhooks:changed"
+    /// Prefix of the subscription hashes.
+    static let subscriptionPrefix = "wg:webhooks:sub:"
 
     /// Prefix of the delivery records (the claim and renew scripts build `<prefix><sub>:<event>` from a member).
     static let deliveryPrefix = "wg:webhooks:d:"
@@ -30,5 +34,5 @@ enum WebhookQueueKeys {
     static func member(sub: String, event: String) -> String { sub + "|" + event }
 
     /// A subscription's hash.
-    static func subscription(_ id: String) -> String { "wg:webhooks:sub:\(id)" }
+    static func subscription(_ id: String) -> String { subscriptionPrefix + id }
 }
