@@ -36,7 +36,7 @@ let package = Package(
         // Async Redis client on the Reactor loops. Knows nothing of HTTP.
         .target(name: "RedisStore", dependencies: ["CHiredis", "Reactor"], swiftSettings: hotPath),
         .target(name: "Throttle", dependencies: ["RedisStore"]),
-        .target(name: "Gateway", dependencies: ["HTTPServer", "Reactor", "HTTP1", "RedisStore", "Throttle", "TLS"], swiftSettings: hotPath),
+        .target(name: "Gateway", dependencies: ["HTTPServer", "HTTPClient", "Reactor", "HTTP1", "RedisStore", "Throttle", "TLS"], swiftSettings: hotPath),
         .executableTarget(name: "GatewayCLI", dependencies: ["Gateway"]),
         // Our own long-poll load tool (loopback only, bounded runs).
         .executableTarget(name: "GatewayBench", dependencies: ["Gateway", "Reactor"]),
@@ -44,7 +44,7 @@ let package = Package(
         // Shared by the test targets (a plain target, not a test target): the one wait helper
         // (`eventually`/`retrying`), the raw-socket TestClient, Counter, the throwaway
         // TestPKI (openssl CLI via Reactor's `Linux.spawn`). Foundation, Glibc and Reactor only.
-        .target(name: "GatewayTestSupport", dependencies: ["Reactor"], path: "Tests/TestSupport"),
+        .target(name: "GatewayTestSupport", dependencies: ["Reactor"], path: "Tests/TestSupport", exclude: ["test_server.py"]),
 
         // Unit tests: no redis-server, in-process only; `swift test --skip Integration` runs these alone.
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
@@ -60,8 +60,7 @@ let package = Package(
         // Starts `openssl s_server` processes: client TLS against a real server over a Reactor loop.
         .testTarget(name: "TLSIntegrationTests", dependencies: ["TLS", "Reactor", "GatewayTestSupport"]),
         // Starts a Python HTTP(S) test server: the client against real sockets on a Reactor loop.
-        .testTarget(name: "HTTPClientIntegrationTests", dependencies: ["HTTPClient", "HTTP1", "Reactor", "TLS", "GatewayTestSupport"],
-                    exclude: ["test_server.py"]),
+        .testTarget(name: "HTTPClientIntegrationTests", dependencies: ["HTTPClient", "HTTP1", "Reactor", "TLS", "GatewayTestSupport"]),
         .testTarget(name: "GatewayIntegrationTests",
                     dependencies: ["Gateway", "HTTPServer", "HTTP1", "Reactor", "RedisStore", "Throttle", "GatewayTestSupport"]),
     ]

@@ -12,6 +12,9 @@ public final class NodeHealth: Sendable {
     /// Whether the throttle limits stored in Redis were read once (until then the node would enforce
     /// the defaults, so it is not ready). Nodes without a throttle set it at once.
     public let limitsLoaded = Atomic<Bool>(true)
+    /// Whether webhook delivery's consumer group exists on the events stream (until then an event emitted
+    /// here could be missed by delivery, so the node is not ready). Nodes without delivery set it at once.
+    public let webhooksReady = Atomic<Bool>(true)
 
     public init(server: ServerState) { self.server = server }
 
@@ -21,5 +24,6 @@ public final class NodeHealth: Sendable {
     /// True when the node should receive traffic.
     public var isReady: Bool {
         !isRetiring && redisReady.load(ordering: .relaxed) && limitsLoaded.load(ordering: .relaxed)
+            && webhooksReady.load(ordering: .relaxed)
     }
 }

@@ -3,6 +3,7 @@
 // subscriber), the throttle's limits watcher, the attendance runner, the listeners. `stop()` undoes them
 // in reverse order, event-driven: the drain delay and the grace period are timers on the loops' clock,
 // the last connection's close resumes the wait, Redis connections and loops report when they are done.
+import HTTPClient
 import HTTPServer
 import Reactor
 import RedisStore
@@ -21,6 +22,8 @@ final class NodeRuntime: Sendable {
     private let connected: Mutex<[Bool]>
     /// The attendance runner, on the hub loop (kept here: the runner's own timers hold it weakly).
     private let attendance: LoopBound<AttendanceSlot>
+    /// Webhook delivery, on the hub loop.
+    private let webhooks: LoopBound<WebhookSlot>
 
     /// Starts every part.
     /// - Throws: `ConfigurationError` for a bad Redis URL or a missing redis-server, `IOError` when the
@@ -68,6 +71,7 @@ final class NodeRuntime: Sendable {
         longPoll = LongPollService(group: group, redis: redis, stats: stats)
         throttle = ThrottleService(group: group, redis: redis, failClosed: configuration.throttleFailClosed)
         attendance = LoopBound(AttendanceSlot(), loop: longPoll.hub)
+        webhooks = LoopBound(WebhookSlot(), loop: longPoll.hub)
         let router = try NodeRoutes.router(configuration, NodeRoutes.Parts(health: health, stats: stats, longPoll: longPoll,
                                                                               throttle: throttle, redis: redis))
         let cors = CORSPolicy(origins: configuration.corsOrigins)
@@ -84,6 +88,7 @@ final class NodeRuntime: Sendable {
         longPoll.start()
         throttle.start(longPoll: longPoll, health: health)
         startAttendance(configuration)
+        startWebhooks(configuration)
         do {
             try server.start()
         } catch {
@@ -99,6 +104,37 @@ final class NodeRuntime: Sendable {
         attendance.execute { slot in
             slot.runner = AttendanceRunner(loop: hub, connection: redis.connection(on: hub), settings: settings, events: events)
             slot.runner?.start()
+        }
+    }
+
+    /// Runs webhook delivery on the hub loop: its own stream-reading connection, an HTTP client, and a
+    /// re-read of the subscriptions on every change notice.
+    private func startWebhooks(_ configuration: ServerConfiguration) {
+        let redis = self.redis, hub = webhooks.loop, longPoll = self.longPoll, slot = webhooks
+        let node = "node-" + (Crypto.randomBytes(count: 6) ?? []).map { String($0, radix: 16) }.joined()
+        let config = configuration.webhook
+        let health = self.health
+        health.webhooksReady.store(false, ordering: .relaxed)
+        webhooks.execute { holder in
+            let client: HTTPClient
+            do {
+                client = try HTTPClientWebhookTransport.makeClient(on: hub, config)
+            } catch {
+                health.webhooksReady.store(true, ordering: .relaxed)  // nothing to wait for: this node delivers nothing
+                return Log.error("webhooks: cannot make the HTTP client; no deliveries from this node", [("error", "\(error)")])
+            }
+            var settings = WebhookRunnerSettings(nodeID: node)
+            settings.leaseMillis = config.claimAfterMillis
+            let runner = WebhookRunner(loop: hub, readerConnection: RedisConnection(address: redis.address, loop: hub),
+                                       commands: redis.connection(on: hub), transport: HTTPClientWebhookTransport(client: client),
+                                       webhookSettings: config.settings, settings: settings, nowMillis: { WallClock.nowMillis() })
+            holder.client = client
+            holder.runner = runner
+            runner.onReady = { health.webhooksReady.store(true, ordering: .relaxed) }
+            runner.start()
+            longPoll.withSubscriber { sub in
+                sub.subscribe(WebhookQueueKeys.changed) { _ in slot.execute { $0.runner?.subscriptionsChanged() } }
+            }
         }
     }
 
@@ -141,9 +177,11 @@ final class NodeRuntime: Sendable {
         server.drain()
         longPoll.drain()
         attendance.execute { $0.runner?.stop() }
+        webhooks.execute { $0.runner?.stop() }
         let clean = await server.waitUntilIdle(seconds: configuration.graceSeconds)
         if !clean { Log.warning("grace period over; closing remaining connections", [("open", String(health.server.openConnections.load(ordering: .relaxed)))]) }
         await server.closeAll()
+        webhooks.execute { $0.client?.close() }
         longPoll.closeSubscriber()
         await redis.close()
         await group.shutdown()
@@ -163,4 +201,10 @@ final class NodeRuntime: Sendable {
 /// Holds the node's attendance runner on the hub loop.
 final class AttendanceSlot {
     var runner: AttendanceRunner?
+}
+
+/// Holds the node's webhook runner and its HTTP client on the hub loop.
+final class WebhookSlot {
+    var runner: WebhookRunner?
+    var client: HTTPClient?
 }

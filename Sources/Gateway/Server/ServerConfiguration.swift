@@ -55,6 +55,8 @@ public struct ServerConfiguration: Sendable {
     public var attendance = AttendanceSettings()
     /// Write one access-log line per request to stderr.
     public var accessLog = false
+    /// Webhook delivery (contract §5, §9).
+    public var webhook = WebhookNodeConfiguration()
 
     public init() {}
 

@@ -61,8 +61,15 @@ final class WebhookRunner {
         every(max(1, settings.leaseMillis / 3)) { [self] in queue.renew(Array(held.keys)) { _ in } }
         every(settings.claimIntervalMillis) { [self] in claim() }
         every(settings.leaseMillis) { [self] in takeOverDeadConsumers() }
-        waitForSubscriptions { [self] in reader.run { entries, next in self.fanOut(entries[...], next) } }
+        // The group first (so no entry appended from now on can be missed), then the subscriptions, then reading.
+        reader.prepare { [self] in
+            onReady?()
+            waitForSubscriptions { self.reader.run { entries, next in self.fanOut(entries[...], next) } }
+        }
     }
+
+    /// Called once the consumer group exists (the node may then report ready: no event it emits is missed).
+    var onReady: (() -> Void)?
 
     /// Stops reading and claiming (results of requests in flight are still settled).
     func stop() {

@@ -34,10 +34,16 @@ final class WebhookStreamReader {
         self.blockMillis = blockMillis
     }
 
-    /// Creates the group if needed, then reads until `stop()`; `handle(entries, next)` must call `next()`
-    /// once the batch is fanned out.
+    /// Creates the group if needed (at the stream's end), then calls `ready`. Entries appended from then on
+    /// wait in the stream for `run`.
+    func prepare(_ ready: @escaping () -> Void) {
+        ensureGroup(ready)
+    }
+
+    /// Reads until `stop()` (after `prepare`); `handle(entries, next)` must call `next()` once the batch is
+    /// fanned out.
     func run(_ handle: @escaping ([StreamEntry], @escaping () -> Void) -> Void) {
-        ensureGroup { [self] in read(handle) }
+        read(handle)
     }
 
     func stop() {

@@ -3,32 +3,31 @@
 // Its JSON-lines log is what the tests assert on: connections accepted and each request's exact
 // request line, fields and body.
 import Foundation
-import GatewayTestSupport
 import Glibc
 import Reactor
 
 /// One running test server.
-final class TestHTTPServer {
+public final class TestHTTPServer {
     /// One request as the server received it.
-    struct Received {
-        let connection: Int
-        let requestLine: String
-        let headers: [[String]]
-        let body: [UInt8]
+    public struct Received {
+        public let connection: Int
+        public let requestLine: String
+        public let headers: [[String]]
+        public let body: [UInt8]
     }
 
-    let port: UInt16
-    let pid: Int32
-    let logPath: String
+    public let port: UInt16
+    public let pid: Int32
+    public let logPath: String
 
     /// How long the server gets to report its port, in seconds.
     static let startupSeconds = 15.0
     static let python = "/usr/bin/python3"
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: python) }
+    public static var available: Bool { FileManager.default.isExecutableFile(atPath: python) }
 
     /// Starts the server on `bindHost` (TLS with `pki`'s server certificate when given).
     /// - Throws: when it cannot start or does not report a port in time.
-    init(bindHost: String = "127.0.0.1", pki: TestPKI? = nil) throws {
+    public init(bindHost: String = "127.0.0.1", pki: TestPKI? = nil) throws {
         let directory = NSTemporaryDirectory() + "httpclient-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         logPath = directory + "/server.log"
@@ -54,12 +53,12 @@ final class TestHTTPServer {
     }
 
     /// Connections accepted so far.
-    var connectionCount: Int {
+    public var connectionCount: Int {
         Self.entries(logPath).filter { $0["event"] as? String == "connect" }.count
     }
 
     /// Requests received so far, in order.
-    var requests: [Received] {
+    public var requests: [Received] {
         Self.entries(logPath).compactMap { entry in
             guard entry["event"] as? String == "request", let connection = entry["conn"] as? Int,
                   let line = entry["requestline"] as? String, let headers = entry["headers"] as? [[String]],
@@ -68,7 +67,7 @@ final class TestHTTPServer {
         }
     }
 
-    func stop() {
+    public func stop() {
         _ = kill(pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
