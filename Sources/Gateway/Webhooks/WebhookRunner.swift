@@ -89,6 +89,11 @@ final class WebhookRunner {
     private func waitForSubscriptions(_ then: @escaping () -> Void) {
         subscriptions.reload(commands, nowMillis: nowMillis()) { [self] ok in
             if ok { return then() }
+            guard !stopped else { return }
+            if !commands.isConnected {
+                // Not up yet (start) or down: again as soon as it is, without a timer.
+                return commands.waitForConnection(timeoutNanos: 60_000_000_000) { _ in self.waitForSubscriptions(then) }
+            }
             loop.schedule(after: 200_000_000) { self.waitForSubscriptions(then) }
         }
     }

@@ -94,10 +94,18 @@ final class WebhookStreamReader {
         }
     }
 
+    /// Tries again: at once when the connection comes (back) up — no timer, so a node on a test's manual
+    /// clock still gets its group — and after a pause for an error reply on a live connection.
     private func retry(_ body: @escaping () -> Void) {
-        connection.waitForConnection(timeoutNanos: 60_000_000_000) { [weak self] _ in
+        if !connection.isConnected {
+            return connection.waitForConnection(timeoutNanos: 60_000_000_000) { [weak self] up in
+                guard let self, !self.stopped else { return }
+                if up { body() } else { self.retry(body) }
+            }
+        }
+        connection.loop.schedule(after: 200_000_000) { [weak self] in
             guard let self, !self.stopped else { return }
-            self.connection.loop.schedule(after: 200_000_000) { body() }
+            body()
         }
     }
 
