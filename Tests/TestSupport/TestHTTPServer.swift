@@ -27,17 +27,25 @@ public final class TestHTTPServer {
 
     /// Starts the server on `bindHost` (TLS with `pki`'s server certificate when given).
     /// - Throws: when it cannot start or does not report a port in time.
-    public init(bindHost: String = "127.0.0.1", pki: TestPKI? = nil) throws {
-        let directory = NSTemporaryDirectory() + "httpclient-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    public convenience init(bindHost: String = "127.0.0.1", pki: TestPKI? = nil) throws {
+        try self.init(python: Self.python, script: "test_server.py") { log in
+            [bindHost, log] + (pki.map { [$0.serverCertificate, $0.serverKey] } ?? [])
+        }
+    }
+
+    /// Starts `script` (a file beside this one) with `python` and `arguments(logPath)`; ready once its
+    /// log reports `{"event": "listening", "port": N}`.
+    /// - Throws: when it cannot start or does not report a port in time.
+    public init(python: String, script: String, arguments: (String) -> [String]) throws {
+        let directory = NSTemporaryDirectory() + "testserver-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         logPath = directory + "/server.log"
         let stderrPath = directory + "/stderr.log"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("test_server.py").path
-        var arguments = ["python3", script, bindHost, logPath]
-        if let pki { arguments += [pki.serverCertificate, pki.serverKey] }
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(script).path
         let fd = open(stderrPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         defer { if fd >= 0 { close(fd) } }
-        pid = try Linux.spawn(Self.python, arguments, stdoutFD: fd >= 0 ? fd : nil)
+        // argv[0] is the interpreter's own path: a venv's python finds its packages from it.
+        pid = try Linux.spawn(python, [python, path] + arguments(logPath), stdoutFD: fd >= 0 ? fd : nil)
         var found: UInt16 = 0
         let log = logPath
         _ = eventually(seconds: Self.startupSeconds) {
@@ -51,6 +59,9 @@ public final class TestHTTPServer {
             throw IOError(errno: 0, reason: "test server did not start; see \(stderrPath)")
         }
     }
+
+    /// Every line of the server's log, parsed.
+    public var logEntries: [[String: Any]] { Self.entries(logPath) }
 
     /// Connections accepted so far.
     public var connectionCount: Int {
