@@ -71,6 +71,11 @@ import HTTPServer
         (["--drain-delay", "1e9"], "--drain-delay"),
         (["--bogus"], "unknown option"),
         (["--grace"], "--grace"),
+        (["--webhook-ca-file", "/nonexistent/ca.pem"], "--webhook-ca-file"),
+        (["--webhook-retry-schedule", "0,5x"], "--webhook-retry-schedule"),
+        (["--webhook-timeout", "0"], "--webhook-timeout"),
+        (["--webhook-claim-after", "10ms"], "--webhook-claim-after"),
+        (["--webhook-disable-after", "soon"], "--webhook-disable-after"),
     ])
     func badSettingsAreRefusedByName(_ args: [String], _ named: String) {
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(arguments: args, environment: [:], cores: 2) }

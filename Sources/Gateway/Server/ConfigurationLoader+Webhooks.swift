@@ -1,5 +1,6 @@
 // The webhook delivery settings of `serve` (contract §9): each a flag and a GATEWAY_<FLAG> variable like
 // the others, refused at start with one line naming the setting when out of range.
+import Foundation
 
 extension ConfigurationLoader {
     static func duration(_ v: String, _ flag: String, _ range: ClosedRange<Int64>) throws(ConfigurationError) -> Int64 {
@@ -14,7 +15,9 @@ extension ConfigurationLoader {
             c.webhook.allowPrivate = true
         },
         option("--webhook-ca-file", "PEM file of CAs trusted for webhook HTTPS (default: the system store)") { c, v throws(ConfigurationError) in
-            guard !v.isEmpty else { throw ConfigurationError("--webhook-ca-file: empty path") }
+            guard !v.isEmpty, FileManager.default.isReadableFile(atPath: v) else {
+                throw ConfigurationError("--webhook-ca-file: '\(v)' is not a readable file")
+            }
             c.webhook.caFile = v
         },
         option("--webhook-retry-schedule", "delays before each attempt, e.g. 0,5s,5m,30m,2h (default: Standard Webhooks)") { c, v throws(ConfigurationError) in

@@ -32,7 +32,7 @@ struct WebhookStore {
         case .failure(let p): return done(.failure(p))
         case .success(let s): sub = s
         }
-        let pairs = (sub.redisFields + [("enabled", sub.enabled ? "1" : "0")]).flatMap { [$0.0, $0.1] }
+        let pairs = sub.redisFields.flatMap { [$0.0, $0.1] }
         connection.evalScript(WebhookStoreScripts.create, keys: [WebhookQueueKeys.subscription(id), WebhookQueueKeys.ids],
                               args: [WebhookQueueKeys.changed, id] + pairs) { result in
             done(Self.reply(result).flatMap { $0.integer == 1 ? .success(sub) : .failure(.internalError) })

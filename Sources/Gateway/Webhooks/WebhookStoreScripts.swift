@@ -38,10 +38,10 @@ enum WebhookStoreScripts {
         if redis.call('HEXISTS', KEYS[1], 'id') == 0 then return false end
         if #ARGV >= 4 then redis.call('HSET', KEYS[1], unpack(ARGV, 4)) end
         if ARGV[3] == '1' then
-          redis.call('HSET', KEYS[1], 'enabled', '1', 'disabled_reason', '', 'failing_since', '', 'last_success_at', '')
+          redis.call('HSET', KEYS[1], 'disabled_reason', '', 'failing_since', '', 'last_success_at', '')
         elseif ARGV[3] == '0' then
           local r = redis.call('HGET', KEYS[1], 'disabled_reason')
-          if not r or r == '' then redis.call('HSET', KEYS[1], 'enabled', '0', 'disabled_reason', 'manual') end
+          if not r or r == '' then redis.call('HSET', KEYS[1], 'disabled_reason', 'manual') end
         end
         redis.call('PUBLISH', ARGV[1], ARGV[2])
         return redis.call('HGETALL', KEYS[1])
