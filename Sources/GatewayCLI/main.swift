@@ -65,6 +65,11 @@ case "serve":
         print("dev token (attendee, 24 h): \(attendee)   [session dev-session, lead dev-lead]")
         fflush(nil)
     }
+    if config.dev && !config.webhook.allowPrivate {
+        // A dev node runs beside its receivers: loopback and plain-http webhook targets are allowed.
+        config.webhook.allowPrivate = true
+        Log.warning("development mode: webhooks may target http and loopback/private addresses (--webhook-allow-private)")
+    }
     // Block SIGTERM/SIGINT before any thread starts so every thread inherits the mask; read them here.
     let signalFD: Int32
     do { signalFD = try Linux.signalFDForTermination() } catch { fail("cannot set up signal handling: \(error)") }

@@ -25,7 +25,7 @@ import Testing
                 config.threads = 1
                 let auth = Authorization(verifier: JWTVerifier(keys: try JWTKeySet([RoomAuth.kid: RoomAuth.secret])))
                 var router = Router()
-                AdminWebhooksHandler.register(in: &router, auth: auth, redis: client, allowPrivate: false)
+                NodeRoutes.addWebhookAdmin(to: &router, auth: auth, redis: client, webhook: WebhookNodeConfiguration())
                 let stats = NodeStats(loops: group.loops)
                 let cors = CORSPolicy(origins: config.corsOrigins)
                 let app = config

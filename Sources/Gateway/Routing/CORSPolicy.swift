@@ -13,7 +13,7 @@ public struct CORSPolicy: Sendable {
     public var preflightMaxAgeSeconds = 600
 
     static let allowHeaders = "Authorization, If-None-Match, Content-Type, Prefer, Idempotency-Key"
-    static let allowMethods = "GET, HEAD, POST, PUT, OPTIONS"
+    static let allowMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
     static let exposeHeaders = "ETag, RateLimit, RateLimit-Policy, Retry-After, Preference-Applied"
 
     public init(origins: [String]) { self.origins = Set(origins) }

@@ -11,6 +11,13 @@ extension ConfigurationLoader {
     }
 
     static let webhookOptions: [Option] = [
+        option("--webhook-delivery", "on (default) or off: off serves the admin API but delivers nothing from this node") { c, v throws(ConfigurationError) in
+            switch v {
+            case "on": c.webhook.deliver = true
+            case "off": c.webhook.deliver = false
+            default: throw ConfigurationError("--webhook-delivery: expected on or off")
+            }
+        },
         option("--webhook-allow-private", value: false, "deliver webhooks to http and loopback/private addresses too (tests, dev)") { c, _ in
             c.webhook.allowPrivate = true
         },

@@ -110,7 +110,7 @@ public enum ConfigurationLoader {
         },
         option("--throttle-fail-closed", value: false, "refuse throttled requests (503) while Redis is down instead of local buckets") { c, _ in c.throttleFailClosed = true },
         option("--access-log", value: false, "one JSON line per request on stderr") { c, _ in c.accessLog = true },
-        option("--dev", value: false, "development mode: make up a JWT key if none is given") { c, _ in c.dev = true },
+        option("--dev", value: false, "development mode: make up a JWT key if none is given; allow private webhook targets") { c, _ in c.dev = true },
     ] + webhookOptions
 
     /// Builds the configuration from `arguments` (after `serve`) and `environment`.

@@ -31,6 +31,23 @@ enum NodeRoutes {
         let admin = AdminThrottleHandler(auth: auth, redis: p.redis)
         router.add(.get, "/v1/admin/throttle", admin, label: "admin_throttle")
         router.add(.put, "/v1/admin/throttle", admin, label: "admin_throttle")
+        addWebhookAdmin(to: &router, auth: auth, redis: p.redis, webhook: configuration.webhook)
         return router
+    }
+
+    /// The webhook subscription admin API (contract §5), one route per operation.
+    static func addWebhookAdmin(to router: inout Router, auth: Authorization, redis: RedisClient, webhook: WebhookNodeConfiguration) {
+        func h(_ action: AdminWebhooksHandler.Action) -> AdminWebhooksHandler {
+            AdminWebhooksHandler(auth: auth, redis: redis, action: action, allowPrivate: webhook.allowPrivate, settings: webhook.settings)
+        }
+        let label = "admin_webhooks"
+        router.add(.post, "/v1/admin/webhooks", h(.create), label: label)
+        router.add(.get, "/v1/admin/webhooks", h(.list), label: label)
+        router.add(.get, "/v1/admin/webhooks/{id}", h(.show), label: label)
+        router.add(.patch, "/v1/admin/webhooks/{id}", h(.patch), label: label)
+        router.add(.delete, "/v1/admin/webhooks/{id}", h(.delete), label: label)
+        router.add(.post, "/v1/admin/webhooks/{id}/rotate-secret", h(.rotateSecret), label: label)
+        router.add(.get, "/v1/admin/webhooks/{id}/dead", h(.dead), label: label)
+        router.add(.post, "/v1/admin/webhooks/{id}/replay", h(.replay), label: label)
     }
 }

@@ -114,6 +114,10 @@ final class NodeRuntime: Sendable {
         let node = "node-" + (Crypto.randomBytes(count: 6) ?? []).map { String($0, radix: 16) }.joined()
         let config = configuration.webhook
         let health = self.health
+        guard config.deliver else {
+            health.webhooksReady.store(true, ordering: .relaxed)
+            return Log.info("webhooks: delivery off on this node (--webhook-delivery off)")
+        }
         health.webhooksReady.store(false, ordering: .relaxed)
         webhooks.execute { holder in
             let client: HTTPClient

@@ -41,21 +41,6 @@ public struct AdminWebhooksHandler: HTTPHandler {
         self.settings = settings
     }
 
-    /// Adds every route of the API to `router`.
-    public static func register(in router: inout Router, auth: Authorization, redis: RedisClient, allowPrivate: Bool,
-                                settings: WebhookSettings = WebhookSettings()) {
-        let base = "/v1/admin/webhooks"
-        let routes: [(HTTPMethod, String, Action)] = [
-            (.post, base, .create), (.get, base, .list), (.get, base + "/{id}", .show), (.patch, base + "/{id}", .patch),
-            (.delete, base + "/{id}", .delete), (.post, base + "/{id}/rotate-secret", .rotateSecret),
-            (.get, base + "/{id}/dead", .dead), (.post, base + "/{id}/replay", .replay),
-        ]
-        for (method, pattern, action) in routes {
-            router.add(method, pattern, AdminWebhooksHandler(auth: auth, redis: redis, action: action, allowPrivate: allowPrivate,
-                                                             settings: settings))
-        }
-    }
-
     public func handle(_ request: Request, _ responder: Responder) {
         guard let claims = auth.claims(request, or: responder.fail) else { return }
         if let p = Authorization.authorize(claims, .admin, webinarID: nil, sessionID: nil) { return responder.fail(p) }

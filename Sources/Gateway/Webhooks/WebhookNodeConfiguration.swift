@@ -3,6 +3,8 @@
 
 /// Webhook settings of one node.
 public struct WebhookNodeConfiguration: Sendable {
+    /// Whether this node delivers (`--webhook-delivery on|off`); off still serves the admin API.
+    public var deliver = true
     /// Retry schedule, rotation grace, disable-after, validation limits.
     public var settings = WebhookSettings()
     /// Allow `http` and loopback/private/link-local targets (`--webhook-allow-private`).
