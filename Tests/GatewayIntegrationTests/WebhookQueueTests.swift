@@ -42,8 +42,13 @@ import Testing
             try? FileManager.default.removeItem(atPath: dir)
         }
 
-        func queue(_ node: String, leaseMillis: Int64 = 30_000) -> @Sendable (RedisConnection) -> WebhookQueue {
-            { WebhookQueue(connection: $0, nodeID: node, leaseMillis: leaseMillis, deadLetterMaxLength: 1000) }
+        func queue(_ node: String, leaseMillis: Int64 = 30_000, disableAfterMillis: Int64 = 5 * 86_400_000) -> @Sendable (RedisConnection) -> WebhookQueue {
+            { connection in
+                var q = WebhookQueue(connection: connection, nodeID: node, leaseMillis: leaseMillis, deadLetterMaxLength: 1000)
+                q.disableAfterMillis = disableAfterMillis
+                q.environment = EventEnvironment(now: { "2026-12-04T21:00:00.000Z" }, newEventID: { "evt_disabled_1" })
+                return q
+            }
         }
 
         /// Runs one queue call on the loop and waits for its result.
@@ -86,8 +91,11 @@ import Testing
         return (try? r.get()) ?? []
     }
 
-    func settle(_ lab: Lab, _ node: String, _ d: ClaimedDelivery, _ o: DeliveryOutcome, status: Int? = nil, error: String? = nil) async -> Bool? {
-        let r: Result<Bool, RedisError> = await lab.on(lab.queue(node)) { q, done in q.settle(d, o, status: status, error: error) { done($0) } }
+    func settle(_ lab: Lab, _ node: String, _ d: ClaimedDelivery, _ o: DeliveryOutcome, status: Int? = nil, error: String? = nil,
+                disableAfterMillis: Int64 = 5 * 86_400_000) async -> Bool? {
+        let r: Result<Bool, RedisError> = await lab.on(lab.queue(node, disableAfterMillis: disableAfterMillis)) { q, done in
+            q.settle(d, o, status: status, error: error) { done($0) }
+        }
         return try? r.get()
     }
 
@@ -111,7 +119,7 @@ import Testing
         let lab = try await Lab.start()
         let entry = try await lab.pendingEntry(event: "evt_2")
         _ = await fanOut(lab, entry: entry, event: "evt_2", subs: ["wh_a"])
-        _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription("wh_a"), "url", "http://x")
+        _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription("wh_a"), "id", "wh_a", "url", "http://x")
         let held = try #require(await claim(lab, "n1").first)
         // n1 renews while it works: its lease moves later, so n2 finds nothing due.
         let renewed: Result<Int, RedisError> = await lab.on(lab.queue("n1")) { q, done in q.renew([held.member]) { done($0) } }
@@ -136,7 +144,7 @@ import Testing
         let lab = try await Lab.start()
         let entry = try await lab.pendingEntry(event: "evt_3")
         _ = await fanOut(lab, entry: entry, event: "evt_3", subs: ["wh_a"])
-        _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription("wh_a"), "url", "http://x")
+        _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription("wh_a"), "id", "wh_a", "url", "http://x")
         let d = try #require(await claim(lab, "n1").first)
         #expect(await settle(lab, "n1", d, .retry(delayMillis: 60_000), status: 500, error: "") == true)
         let record = WebhookQueueKeys.delivery(sub: "wh_a", event: "evt_3")
@@ -155,7 +163,7 @@ import Testing
         let lab = try await Lab.start()
         let entry = try await lab.pendingEntry(event: "evt_4")
         _ = await fanOut(lab, entry: entry, event: "evt_4", subs: ["wh_a", "wh_b", "wh_gone"])
-        for s in ["wh_a", "wh_b"] { _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription(s), "url", "http://x") }
+        for s in ["wh_a", "wh_b"] { _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription(s), "id", s, "url", "http://x") }
         let held = await claim(lab, "n1")
         let bySub = Dictionary(uniqueKeysWithValues: held.map { ($0.subscriptionID, $0) })
         let a = try #require(bySub["wh_a"]), b = try #require(bySub["wh_b"]), gone = try #require(bySub["wh_gone"])
@@ -173,6 +181,57 @@ import Testing
         #expect(try await lab.cmd("EXISTS", WebhookQueueKeys.subscription("wh_gone")).integer == 0,
                 "a deleted subscription is not brought back by its counters")
         #expect(try await lab.cmd("ZCARD", WebhookQueueKeys.due).integer == 0)
+        await lab.stop()
+    }
+
+    /// The failure run: a failure starts it (`failing_since`), a 2xx ends it; a run as long as disable-after
+    /// (planted as 0 here, so nothing sleeps) disables the subscription once, with one
+    /// `webhook_endpoint_disabled` event and a change notice; a 410 disables and emits the same way.
+    @Test func aFailureRunAsLongAsDisableAfterDisablesOnceAndEmitsTheEvent() async throws {
+        let lab = try await Lab.start()
+        let sub = WebhookQueueKeys.subscription("wh_a")
+        _ = try await lab.cmd("HSET", sub, "id", "wh_a", "url", "https://crm.example.com/h", "disabled_reason", "")
+        let baseline = try await lab.cmd("XLEN", "wg:events").integer ?? -1
+        func attempt(_ event: String, _ outcome: DeliveryOutcome, status: Int?, disableAfter: Int64) async throws -> Bool? {
+            let entry = try await lab.pendingEntry(event: event)
+            _ = await fanOut(lab, entry: entry, event: event, subs: ["wh_a"])
+            let d = try #require(await claim(lab, "n1").first { $0.eventID == event })
+            return await settle(lab, "n1", d, outcome, status: status, disableAfterMillis: disableAfter)
+        }
+        let far: Int64 = 5 * 86_400_000
+        #expect(try await attempt("evt_f1", .retry(delayMillis: 60_000), status: 500, disableAfter: far) == true)
+        let since = try await lab.cmd("HGET", sub, "failing_since").string ?? ""
+        #expect(Int64(since) ?? 0 > 0, "a failure starts the run: \(since)")
+        #expect(try await attempt("evt_f2", .retry(delayMillis: 60_000), status: 500, disableAfter: far) == true)
+        #expect(try await lab.cmd("HGET", sub, "failing_since").string == since, "a second failure continues the run")
+        #expect(try await attempt("evt_ok", .delivered, status: 204, disableAfter: far) == true)
+        #expect(try await lab.cmd("HGET", sub, "failing_since").string == "", "a 2xx ends the run")
+        #expect(try await lab.cmd("HGET", sub, "disabled_reason").string == "")
+        #expect(try await lab.cmd("XLEN", "wg:events").integer == baseline + 3, "no event while the run is shorter than disable-after")
+
+        #expect(try await attempt("evt_f3", .retry(delayMillis: 60_000), status: 503, disableAfter: 0) == true)
+        #expect(try await lab.cmd("HGET", sub, "disabled_reason").string == "failing")
+        #expect(try await attempt("evt_f4", .retry(delayMillis: 60_000), status: 503, disableAfter: 0) == true)
+        let events = (try await lab.cmd("XRANGE", "wg:events", "-", "+").array ?? []).compactMap { e -> [String: String]? in
+            guard let f = e.array?.last?.array?.compactMap(\.string) else { return nil }
+            return Dictionary(stride(from: 0, to: f.count - 1, by: 2).map { (f[$0], f[$0 + 1]) }, uniquingKeysWith: { a, _ in a })
+        }
+        let disabled = events.filter { $0["hook"] == "webhook_endpoint_disabled" }
+        #expect(disabled.count == 1, "once: a disabled subscription is not disabled again")
+        let d = try #require(disabled.first)
+        #expect(d["event_id"] == "evt_disabled_1" && d["emitted_at"] == "2026-12-04T21:00:00.000Z")
+        let payload = try #require(try JSONSerialization.jsonObject(with: Data((d["payload"] ?? "").utf8)) as? [String: Any])
+        #expect(payload["webhook_id"] as? String == "wh_a" && payload["reason"] as? String == "failing"
+                && payload["url"] as? String == "https://crm.example.com/h" && payload["timestamp"] as? String == "2026-12-04T21:00:00.000Z")
+        #expect(payload["failing_for_seconds"] is Int)
+
+        // A 410 on an enabled subscription: disabled `gone`, one more event.
+        _ = try await lab.cmd("HSET", sub, "disabled_reason", "", "failing_since", "")
+        #expect(try await attempt("evt_g", .gone, status: 410, disableAfter: far) == true)
+        #expect(try await lab.cmd("HGET", sub, "disabled_reason").string == "gone")
+        let after = try await lab.cmd("XRANGE", "wg:events", "-", "+").array ?? []
+        let gone = after.compactMap { $0.array?.last?.array?.compactMap(\.string) }.filter { $0.contains("webhook_endpoint_disabled") }
+        #expect(gone.count == 2 && gone.last?.contains { $0.contains("\"reason\":\"gone\"") } == true)
         await lab.stop()
     }
 }

@@ -105,23 +105,6 @@ import HTTP1
         #expect(WebhookRetryAfter.delayMillis("1.5", nowMillis: 0) == nil)
     }
 
-    @Test func disablesAfterFiveDaysWithoutASuccess() {
-        var health = WebhookEndpointHealth()
-        let day: Int64 = 86_400_000
-        var disable: [Bool] = []
-        for t in [0, 5 * day - 1] { disable.append(health.recordFailure(nowMillis: t)) }
-        health.recordSuccess(nowMillis: 5 * day - 1)
-        #expect(health == WebhookEndpointHealth(failingSinceMillis: nil, lastSuccessMillis: 5 * day - 1))
-        for t in [6 * day, 10 * day, 11 * day - 1, 11 * day] { disable.append(health.recordFailure(nowMillis: t)) }
-        #expect(disable == [false, false, false, false, false, true])
-        #expect(health.failingSinceMillis == 6 * day)
-        var settings = WebhookSettings()
-        settings.disableAfterMillis = 100
-        var quick = WebhookEndpointHealth()
-        let first = quick.recordFailure(nowMillis: 1, settings: settings), second = quick.recordFailure(nowMillis: 101, settings: settings)
-        #expect(!first && second)
-    }
-
     @Test func durations() throws {
         #expect(try WebhookDuration.parseSchedule("0,5s,5m,30m,2h,5h,10h,14h,20h,24h").get() == WebhookSettings.standardScheduleMillis)
         #expect(try WebhookDuration.parseSchedule("0,50ms,100ms").get() == [0, 50, 100])

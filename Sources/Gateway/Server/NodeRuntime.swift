@@ -112,7 +112,7 @@ final class NodeRuntime: Sendable {
     private func startWebhooks(_ configuration: ServerConfiguration) {
         let redis = self.redis, hub = webhooks.loop, longPoll = self.longPoll, slot = webhooks
         let node = "node-" + (Crypto.randomBytes(count: 6) ?? []).map { String($0, radix: 16) }.joined()
-        let config = configuration.webhook
+        let config = configuration.webhook, streamMaxLength = configuration.events.streamMaxLength
         let health = self.health
         guard config.deliver else {
             health.webhooksReady.store(true, ordering: .relaxed)
@@ -129,6 +129,7 @@ final class NodeRuntime: Sendable {
             }
             var settings = WebhookRunnerSettings(nodeID: node)
             settings.leaseMillis = config.claimAfterMillis
+            settings.eventStreamMaxLength = streamMaxLength
             let runner = WebhookRunner(loop: hub, readerConnection: RedisConnection(address: redis.address, loop: hub),
                                        commands: redis.connection(on: hub), transport: HTTPClientWebhookTransport(client: client),
                                        webhookSettings: config.settings, settings: settings, nowMillis: { WallClock.nowMillis() })

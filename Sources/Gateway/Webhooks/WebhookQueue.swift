@@ -48,6 +48,13 @@ struct WebhookQueue {
     let leaseMillis: Int64
     /// Approximate length the dead-letter stream is trimmed to.
     let deadLetterMaxLength: Int
+    /// A subscription failing this long without a success is disabled (`failing`), ms.
+    var disableAfterMillis: Int64 = WebhookSettings().disableAfterMillis
+    /// The event stream `webhook_endpoint_disabled` goes to, and its approximate length.
+    var eventStream = EventKeys.stream
+    var eventStreamMaxLength = EventSettings().streamMaxLength
+    /// Stamps of the `webhook_endpoint_disabled` event (its id and `emitted_at`).
+    var environment = EventEnvironment.system
 
     /// Turns one stream entry into deliveries for `subscriptions` and acknowledges the entry.
     func fanOut(stream: String, entryID: String, eventID: String, type: String, body: [UInt8], subscriptions: [String],
@@ -94,8 +101,10 @@ struct WebhookQueue {
         var delay: Int64 = 0
         if case .retry(let d) = outcome { delay = max(0, d) }
         let keys = [WebhookQueueKeys.due, WebhookQueueKeys.delivery(sub: delivery.subscriptionID, event: delivery.eventID),
-                    WebhookQueueKeys.subscription(delivery.subscriptionID), WebhookQueueKeys.dead]
-        let args = [delivery.member, nodeID, outcome.word, String(delay), status.map(String.init) ?? "", error ?? "", String(deadLetterMaxLength)]
+                    WebhookQueueKeys.subscription(delivery.subscriptionID), WebhookQueueKeys.dead, eventStream]
+        let args = [delivery.member, nodeID, outcome.word, String(delay), status.map(String.init) ?? "", error ?? "", String(deadLetterMaxLength),
+                    String(disableAfterMillis), environment.newEventID(), environment.now(), String(eventStreamMaxLength),
+                    WebhookQueueKeys.changed]
         connection.evalScript(WebhookQueueScripts.settle, keys: keys, args: args) { result in
             done(result.flatMap { reply in reply.integer.map { .success($0 == 1) } ?? .failure(.protocolError) })
         }

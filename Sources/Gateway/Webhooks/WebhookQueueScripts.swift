@@ -6,7 +6,9 @@
 //   in-flight leases, so its work is never taken.
 // - settle: the holder records the outcome — delivered (record gone, counter), retry (attempts + 1, due
 //   after the delay the schedule chose), dead or gone (appended to the dead letters, record gone; gone also
-//   disables the subscription: `disabled_reason` gone). A result from a node that no longer holds the
+//   disables the subscription: `disabled_reason` gone). The same step keeps the subscription's failure run
+//   (`failing_since`) and disables it (`failing`) once the run reaches disable-after, emitting
+//   `webhook_endpoint_disabled` into the event stream. A result from a node that no longer holds the
 //   delivery changes nothing.
 import RedisStore
 
@@ -72,14 +74,20 @@ enum WebhookQueueScripts {
         return n
         """)
 
-    /// KEYS[1] due zset, KEYS[2] the delivery record, KEYS[3] the subscription hash, KEYS[4] dead letters.
-    /// ARGV[1] member, ARGV[2] node id, ARGV[3] outcome (delivered|retry|dead|gone), ARGV[4] delay ms
-    /// (retry), ARGV[5] last status ("" none), ARGV[6] last error (""), ARGV[7] dead-letter MAXLEN.
+    /// KEYS[1] due zset, KEYS[2] the delivery record, KEYS[3] the subscription hash, KEYS[4] dead letters,
+    /// KEYS[5] the event stream. ARGV[1] member, ARGV[2] node id, ARGV[3] outcome (delivered|retry|dead|gone),
+    /// ARGV[4] delay ms (retry), ARGV[5] last status ("" none), ARGV[6] last error (""), ARGV[7] dead-letter
+    /// MAXLEN, ARGV[8] disable-after ms, ARGV[9] an event id for `webhook_endpoint_disabled`, ARGV[10] its
+    /// `emitted_at`/`timestamp`, ARGV[11] event stream MAXLEN, ARGV[12] the subscription change channel.
+    /// A 2xx ends the subscription's failure run (`failing_since` cleared); any other outcome starts one
+    /// (or continues it), and a run as long as disable-after disables the subscription (`failing`). A
+    /// subscription this step disables (failing, or gone on a 410) gets a `webhook_endpoint_disabled` event
+    /// in the stream and a change notice, once: the reason is set only while it is enabled.
     /// Returns 1 when applied, 0 when this node no longer holds the delivery.
     static let settle = RedisScript(name: "webhook_settle", source: """
         if redis.call('HGET', KEYS[2], 'holder') ~= ARGV[2] then return 0 end
         -- A subscription deleted meanwhile keeps no counters (HINCRBY would create its hash anew).
-        local live = redis.call('EXISTS', KEYS[3]) == 1
+        local live = redis.call('HEXISTS', KEYS[3], 'id') == 1
         local function count(field) if live then redis.call('HINCRBY', KEYS[3], field, 1) end end
         local t = redis.call('TIME')
         local now = t[1] * 1000 + math.floor(t[2] / 1000)
@@ -88,11 +96,35 @@ enum WebhookQueueScripts {
           redis.call('ZREM', KEYS[1], ARGV[1])
           redis.call('DEL', KEYS[2])
           count('delivered')
-          if live then redis.call('HSET', KEYS[3], 'last_success_at', now) end
+          if live then redis.call('HSET', KEYS[3], 'last_success_at', now, 'failing_since', '') end
           return 1
         end
         local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
         count('failed')
+        local disable = nil
+        if live then
+          local f = redis.call('HMGET', KEYS[3], 'failing_since', 'disabled_reason')
+          local since = f[1] and tonumber(f[1])
+          if not since then
+            since = now
+            redis.call('HSET', KEYS[3], 'failing_since', now)
+          end
+          local enabled = not f[2] or f[2] == ''
+          if enabled and outcome == 'gone' then
+            disable = 'gone'
+          elseif enabled and now - since >= tonumber(ARGV[8]) then
+            disable = 'failing'
+          end
+          if disable then
+            redis.call('HSET', KEYS[3], 'disabled_reason', disable)
+            local h = redis.call('HMGET', KEYS[3], 'id', 'url')
+            local payload = cjson.encode({webhook_id = h[1], url = h[2], reason = disable,
+                                          failing_for_seconds = math.floor((now - since) / 1000), timestamp = ARGV[10]})
+            redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[11], '*', 'event_id', ARGV[9], 'hook', 'webhook_endpoint_disabled',
+                       'payload', payload, 'emitted_at', ARGV[10])
+            redis.call('PUBLISH', ARGV[12], h[1])
+          end
+        end
         if outcome == 'retry' then
           redis.call('HSET', KEYS[2], 'holder', '', 'last_status', ARGV[5], 'last_error', ARGV[6])
           redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
@@ -104,9 +136,6 @@ enum WebhookQueueScripts {
         redis.call('ZREM', KEYS[1], ARGV[1])
         redis.call('DEL', KEYS[2])
         count('dead')
-        if outcome == 'gone' and live then
-          redis.call('HSET', KEYS[3], 'disabled_reason', 'gone')
-        end
         return 1
         """)
 

@@ -44,8 +44,12 @@ final class WebhookRunner {
         self.nowMillis = nowMillis
         self.random = random
         self.subscriptions = WebhookSubscriptionSet(settings: webhookSettings)
-        self.queue = WebhookQueue(connection: commands, nodeID: settings.nodeID, leaseMillis: settings.leaseMillis,
-                                  deadLetterMaxLength: settings.deadLetterMaxLength)
+        var queue = WebhookQueue(connection: commands, nodeID: settings.nodeID, leaseMillis: settings.leaseMillis,
+                                 deadLetterMaxLength: settings.deadLetterMaxLength)
+        queue.disableAfterMillis = webhookSettings.disableAfterMillis
+        queue.eventStream = stream
+        queue.eventStreamMaxLength = settings.eventStreamMaxLength
+        self.queue = queue
         self.reader = WebhookStreamReader(stream: stream, connection: readerConnection, consumer: settings.nodeID,
                                           batch: settings.readBatchEntries, blockMillis: settings.readBlockMillis)
         readerConnection.start()
@@ -193,7 +197,11 @@ final class WebhookRunner {
         queue.settle(d, outcome, status: status, error: error) { [self] _ in
             // Settled, taken over, or Redis unreachable: in every case the lease decides who tries next.
             held[d.member] = nil
-            if outcome == .gone { subscriptionsChanged() }
+            if outcome == .gone {
+                // Nothing more goes to it from this node, not even what is read before the reload answers.
+                subscriptions.markDisabled(d.subscriptionID, .gone)
+                subscriptionsChanged()
+            }
             claim()
         }
     }

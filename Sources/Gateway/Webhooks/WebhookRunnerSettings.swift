@@ -24,6 +24,9 @@ struct WebhookRunnerSettings: Sendable {
     var reloadIntervalMillis: Int64 = 1000
     /// Approximate length the dead-letter stream is trimmed to.
     var deadLetterMaxLength = 100_000
+    /// Approximate length the event stream is trimmed to when this node appends `webhook_endpoint_disabled`
+    /// (the node's `EventSettings.streamMaxLength`).
+    var eventStreamMaxLength = EventSettings().streamMaxLength
 
     init(nodeID: String) { self.nodeID = nodeID }
 }

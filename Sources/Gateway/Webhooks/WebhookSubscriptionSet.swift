@@ -18,6 +18,11 @@ final class WebhookSubscriptionSet {
         byID.values.filter { $0.enabled && $0.events.matches(hook) }.sorted { $0.id < $1.id }
     }
 
+    /// Marks `id` disabled at once (this node has just disabled it in Redis); the next reload confirms it.
+    func markDisabled(_ id: String, _ reason: WebhookSubscription.DisabledReason) {
+        byID[id]?.disabledReason = reason
+    }
+
     /// Reads every subscription; `done(true)` once the set was replaced, `done(false)` on a failure (the
     /// previous set stays).
     func reload(_ connection: RedisConnection, nowMillis: Int64, _ done: @escaping (Bool) -> Void) {
