@@ -62,6 +62,28 @@ import RedisStore
             #expect(["client_webinar_entered", "client_webinar_left"].contains(body["type"] as? String ?? ""))
             #expect(((body["data"] as? [String: Any])?["lead_id"] as? String)?.hasPrefix("lead-") == true, "the canon payload is the data")
         }
+        // /metrics: this node's attempts by outcome, and the backlog every node reads from Redis.
+        var delivered = 0
+        for i in 0..<2 {
+            let m = try RoomHTTP.send(h.port(i), method: "GET", "/metrics")
+            #expect(m.status == 200)
+            delivered += Self.metric(m.text, "gateway_webhook_attempts_total{outcome=\"delivered\"}") ?? 0
+            #expect(Self.metric(m.text, "gateway_webhook_attempts_total{outcome=\"retry\"}") == 0)
+            #expect(m.text.contains("gateway_webhook_attempt_duration_seconds_count"))
+            #expect(await eventually { (try? RoomHTTP.send(h.port(i), method: "GET", "/metrics")).flatMap { Self.metric($0.text, "gateway_webhook_pending_deliveries") } == 0 })
+            #expect(Self.metric(m.text, "gateway_webhook_subscriptions") == 1 && Self.metric(m.text, "gateway_webhook_disabled_subscriptions") == 0)
+            #expect(Self.metric(m.text, "gateway_webhook_dead_letters") == 0)
+            #expect(Self.metric(m.text, "gateway_webhook_oldest_pending_age_seconds") != nil)
+        }
+        #expect(delivered == requests.count, "every request the receiver got is one delivered attempt of one of the nodes")
+    }
+
+    /// The value of one sample line `name value` of a Prometheus text answer.
+    static func metric(_ text: String, _ name: String) -> Int? {
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.dropFirst(name.count + 1)).map { Int($0) }
+        }
+        return nil
     }
 
     static func header(_ r: TestHTTPServer.Received, _ name: String) -> String? {

@@ -234,4 +234,35 @@ import Testing
         #expect(gone.count == 2 && gone.last?.contains { $0.contains("\"reason\":\"gone\"") } == true)
         await lab.stop()
     }
+
+    /// The backlog gauges read what the scripts keep: pending deliveries and their oldest creation time
+    /// (the created zset follows fan-out, delivery and the dead letters), the group's lag, dead letters,
+    /// subscriptions and how many are disabled.
+    @Test func backlogReadsPendingOldestLagDeadAndDisabled() async throws {
+        let lab = try await Lab.start()
+        for (id, reason) in [("wh_a", ""), ("wh_b", "gone")] {
+            _ = try await lab.cmd("HSET", WebhookQueueKeys.subscription(id), "id", id, "url", "http://x", "disabled_reason", reason)
+            _ = try await lab.cmd("SADD", WebhookQueueKeys.ids, id)
+        }
+        let entry = try await lab.pendingEntry(event: "evt_b1")
+        _ = try await lab.cmd("XADD", "wg:events", "*", "event_id", "evt_unread", "hook", "client_webinar_entered", "payload", "{}", "emitted_at", "t")
+        _ = await fanOut(lab, entry: entry, event: "evt_b1", subs: ["wh_a", "wh_b"])
+        func read() async -> WebhookBacklog? {
+            await lab.on(lab.queue("n1")) { q, done in WebhookBacklog.read(q.connection) { done($0) } }
+        }
+        let before = try #require(await read())
+        #expect(before.pendingDeliveries == 2 && before.deadLetters == 0 && before.subscriptions == 2 && before.disabledSubscriptions == 1)
+        #expect(before.streamLagEntries == 1, "one entry appended after the group's last read")
+        #expect(before.oldestPendingSeconds >= 0 && before.oldestPendingSeconds < 60)
+        #expect(try await lab.cmd("ZCARD", WebhookQueueKeys.created).integer == 2)
+        let held = await claim(lab, "n1")
+        let bySub = Dictionary(uniqueKeysWithValues: held.map { ($0.subscriptionID, $0) })
+        #expect(await settle(lab, "n1", try #require(bySub["wh_a"]), .delivered, status: 204) == true)
+        #expect(await settle(lab, "n1", try #require(bySub["wh_b"]), .dead, status: 500) == true)
+        let after = try #require(await read())
+        #expect(after.pendingDeliveries == 0 && after.oldestPendingSeconds == 0 && after.deadLetters == 1)
+        #expect(try await lab.cmd("ZCARD", WebhookQueueKeys.created).integer == 0, "delivered and dead leave the created zset")
+        #expect(after.lines.contains("gateway_webhook_dead_letters 1\n") && after.lines.contains("gateway_webhook_disabled_subscriptions 1\n"))
+        await lab.stop()
+    }
 }

@@ -2,6 +2,7 @@
 // through its task queue and merged (the hot path takes no lock); gauges come from atomics.
 import HTTPServer
 import Reactor
+import RedisStore
 import Throttle
 
 /// Prometheus exposition of the node's metrics.
@@ -10,19 +11,27 @@ public struct MetricsHandler: HTTPHandler {
     let stats: NodeStats
     let longPoll: LongPollService?
     let throttle: ThrottleService?
+    /// Where the webhook backlog gauges are read (nil: not shown).
+    let redis: RedisClient?
 
-    public init(health: NodeHealth, stats: NodeStats, longPoll: LongPollService?, throttle: ThrottleService? = nil) {
+    public init(health: NodeHealth, stats: NodeStats, longPoll: LongPollService?, throttle: ThrottleService? = nil, redis: RedisClient? = nil) {
         self.health = health
         self.stats = stats
         self.longPoll = longPoll
         self.throttle = throttle
+        self.redis = redis
     }
 
     public func handle(_ request: Request, _ responder: Responder) {
         let loop = request.loop
         let box = LoopBound(responder, loop: loop)
         stats.gather(replyOn: loop) { [self] snapshot in
-            box.value.respond(.text(200, render(snapshot), contentType: "text/plain; version=0.0.4; charset=utf-8"))
+            let answer = { (backlog: WebhookBacklog?) in
+                box.value.respond(.text(200, render(snapshot) + (backlog?.lines ?? ""), contentType: "text/plain; version=0.0.4; charset=utf-8"))
+            }
+            guard let redis else { return answer(nil) }
+            // Redis unreachable: the scrape still answers, without the backlog gauges.
+            WebhookBacklog.read(redis.connection(on: loop), answer)
         }
     }
 
@@ -53,6 +62,12 @@ public struct MetricsHandler: HTTPHandler {
         metric("gateway_draining", "gauge", "1 while the node drains (after SIGTERM).", health.server.notReady.load(ordering: .relaxed) ? 1 : 0)
         metric("gateway_events_emitted_total", "counter", "Outbound events appended to the stream by client facts.", s.eventsEmitted)
         metric("gateway_event_duplicates_total", "counter", "Client facts answered as duplicates (nothing emitted).", s.eventDuplicates)
+        head("gateway_webhook_attempts_total", "counter", "Webhook delivery attempts from this node by how they were settled.")
+        for outcome in ["delivered", "retry", "dead", "gone"] {
+            out += "gateway_webhook_attempts_total{outcome=\"\(outcome)\"} \(s.webhookAttempts[outcome, default: 0])\n"
+        }
+        head("gateway_webhook_attempt_duration_seconds", "histogram", "From a webhook attempt's start to its answer or failure (this node).")
+        out += s.webhookAttemptDuration.lines("gateway_webhook_attempt_duration_seconds")
         if let t = throttle {
             head("gateway_throttle_decisions_total", "counter", "Throttle decisions by route class and outcome.")
             for rc in RouteClass.allCases {

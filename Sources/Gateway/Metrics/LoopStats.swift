@@ -62,6 +62,10 @@ struct StatsSnapshot: Sendable {
     var redisErrors = 0
     var eventsEmitted = 0
     var eventDuplicates = 0
+    /// Webhook attempts by how the queue settled them (`delivered`, `retry`, `dead`, `gone`).
+    var webhookAttempts: [String: Int] = [:]
+    /// From an attempt's start to its answer (or failure).
+    var webhookAttemptDuration = Histogram()
 
     mutating func merge(_ o: StatsSnapshot) {
         for (k, v) in o.requests { requests[k, default: 0] += v }
@@ -71,6 +75,8 @@ struct StatsSnapshot: Sendable {
         redisErrors += o.redisErrors
         eventsEmitted += o.eventsEmitted
         eventDuplicates += o.eventDuplicates
+        for (k, v) in o.webhookAttempts { webhookAttempts[k, default: 0] += v }
+        webhookAttemptDuration.merge(o.webhookAttemptDuration)
     }
 }
 

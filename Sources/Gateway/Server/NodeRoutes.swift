@@ -21,7 +21,7 @@ enum NodeRoutes {
         var router = Router()
         router.add(.get, "/healthz", HealthHandler(), label: "healthz")
         router.add(.get, "/readyz", ReadyHandler(health: p.health), label: "readyz")
-        router.add(.get, "/metrics", MetricsHandler(health: p.health, stats: p.stats, longPoll: p.longPoll, throttle: p.throttle), label: "metrics")
+        router.add(.get, "/metrics", MetricsHandler(health: p.health, stats: p.stats, longPoll: p.longPoll, throttle: p.throttle, redis: p.redis), label: "metrics")
         router.add(.get, "/v1/webinars/{webinar_id}/state",
                    StateHandler(auth: auth, longPoll: p.longPoll, redis: p.redis, throttle: p.throttle, maxWaitSeconds: configuration.maxWaitSeconds),
                    label: "state")

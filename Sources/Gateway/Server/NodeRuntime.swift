@@ -110,7 +110,7 @@ final class NodeRuntime: Sendable {
     /// Runs webhook delivery on the hub loop: its own stream-reading connection, an HTTP client, and a
     /// re-read of the subscriptions on every change notice.
     private func startWebhooks(_ configuration: ServerConfiguration) {
-        let redis = self.redis, hub = webhooks.loop, longPoll = self.longPoll, slot = webhooks
+        let redis = self.redis, hub = webhooks.loop, longPoll = self.longPoll, slot = webhooks, stats = self.stats
         let node = "node-" + (Crypto.randomBytes(count: 6) ?? []).map { String($0, radix: 16) }.joined()
         let config = configuration.webhook, streamMaxLength = configuration.events.streamMaxLength
         let health = self.health
@@ -136,6 +136,11 @@ final class NodeRuntime: Sendable {
             holder.client = client
             holder.runner = runner
             runner.onReady = { health.webhooksReady.store(true, ordering: .relaxed) }
+            let loopStats = stats.on(hub.index)
+            runner.onAttempt = { outcome, seconds in
+                loopStats.data.webhookAttempts[outcome.word, default: 0] += 1
+                loopStats.data.webhookAttemptDuration.observe(seconds: seconds)
+            }
             runner.start()
             longPoll.withSubscriber { sub in
                 sub.subscribe(WebhookQueueKeys.changed) { _ in slot.execute { $0.runner?.subscriptionsChanged() } }

@@ -59,7 +59,7 @@ struct WebhookQueue {
     /// Turns one stream entry into deliveries for `subscriptions` and acknowledges the entry.
     func fanOut(stream: String, entryID: String, eventID: String, type: String, body: [UInt8], subscriptions: [String],
                 _ done: @escaping (Result<Int, RedisError>) -> Void) {
-        let keys = [WebhookQueueKeys.due, stream] + subscriptions.map { WebhookQueueKeys.delivery(sub: $0, event: eventID) }
+        let keys = [WebhookQueueKeys.due, stream, WebhookQueueKeys.created] + subscriptions.map { WebhookQueueKeys.delivery(sub: $0, event: eventID) }
         let args = [WebhookQueueKeys.consumerGroup, entryID, eventID, type, String(decoding: body, as: UTF8.self)] + subscriptions
         connection.evalScript(WebhookQueueScripts.fanout, keys: keys, args: args) { result in
             done(result.flatMap { reply in reply.integer.map { .success(Int($0)) } ?? .failure(.protocolError) })
@@ -68,7 +68,7 @@ struct WebhookQueue {
 
     /// Leases up to `limit` due deliveries to this node.
     func claim(limit: Int, _ done: @escaping (Result<[ClaimedDelivery], RedisError>) -> Void) {
-        connection.evalScript(WebhookQueueScripts.claim, keys: [WebhookQueueKeys.due],
+        connection.evalScript(WebhookQueueScripts.claim, keys: [WebhookQueueKeys.due, WebhookQueueKeys.created],
                               args: [nodeID, String(limit), String(leaseMillis), WebhookQueueKeys.deliveryPrefix]) { result in
             done(result.flatMap { reply in
                 guard let parts = reply.array, parts.count % 6 == 0 else { return .failure(.protocolError) }
@@ -101,7 +101,7 @@ struct WebhookQueue {
         var delay: Int64 = 0
         if case .retry(let d) = outcome { delay = max(0, d) }
         let keys = [WebhookQueueKeys.due, WebhookQueueKeys.delivery(sub: delivery.subscriptionID, event: delivery.eventID),
-                    WebhookQueueKeys.subscription(delivery.subscriptionID), WebhookQueueKeys.dead, eventStream]
+                    WebhookQueueKeys.subscription(delivery.subscriptionID), WebhookQueueKeys.dead, eventStream, WebhookQueueKeys.created]
         let args = [delivery.member, nodeID, outcome.word, String(delay), status.map(String.init) ?? "", error ?? "", String(deadLetterMaxLength),
                     String(disableAfterMillis), environment.newEventID(), environment.now(), String(eventStreamMaxLength),
                     WebhookQueueKeys.changed]

@@ -2,6 +2,8 @@
 // Redis Cluster (issue 14) will put them under partition tags.
 //   wg:webhooks:due           ZSET  member "<sub_id>|<event_id>", score = Redis-clock ms when it is next
 //                                   due (while a node holds it: when its lease ends)
+//   wg:webhooks:created       ZSET  the same members, score = Redis-clock ms the delivery was made (the
+//                                   backlog's oldest; kept by the same scripts as `due`)
 //   wg:webhooks:d:<sub>:<evt> HASH  one delivery: sub, event_id, type, body, attempts, created_at,
 //                                   holder, last_status, last_error
 //   wg:webhooks:dead          STREAM the dead letters: sub, event_id, attempts, last_status, last_error,
@@ -15,6 +17,8 @@
 /// Redis keys of the webhook delivery queue.
 enum WebhookQueueKeys {
     static let due = "wg:webhooks:due"
+    /// Undelivered deliveries by creation time (for the backlog's age).
+    static let created = "wg:webhooks:created"
     static let dead = "wg:webhooks:dead"
     static let consumerGroup = "webhooks"
     /// The index of subscription ids.

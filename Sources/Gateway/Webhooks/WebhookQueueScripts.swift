@@ -13,19 +13,20 @@
 import RedisStore
 
 enum WebhookQueueScripts {
-    /// KEYS[1] due zset, KEYS[2] stream, KEYS[3..] delivery records (one per subscription, same order as
-    /// ARGV[6..]). ARGV[1] group, ARGV[2] entry id, ARGV[3] event id, ARGV[4] type, ARGV[5] body,
+    /// KEYS[1] due zset, KEYS[2] stream, KEYS[3] created zset, KEYS[4..] delivery records (one per
+    /// subscription, same order as ARGV[6..]). ARGV[1] group, ARGV[2] entry id, ARGV[3] event id, ARGV[4] type, ARGV[5] body,
     /// ARGV[6..] subscription ids. Returns the number of deliveries created (existing ones are kept).
     static let fanout = RedisScript(name: "webhook_fanout", source: """
         local t = redis.call('TIME')
         local now = t[1] * 1000 + math.floor(t[2] / 1000)
         local made = 0
         for i = 6, #ARGV do
-          local key = KEYS[i - 3]
+          local key = KEYS[i - 2]
           if redis.call('EXISTS', key) == 0 then
             redis.call('HSET', key, 'sub', ARGV[i], 'event_id', ARGV[3], 'type', ARGV[4], 'body', ARGV[5],
                        'attempts', 0, 'created_at', now, 'holder', '')
             redis.call('ZADD', KEYS[1], 'NX', now, ARGV[i] .. '|' .. ARGV[3])
+            redis.call('ZADD', KEYS[3], 'NX', now, ARGV[i] .. '|' .. ARGV[3])
             made = made + 1
           end
         end
@@ -33,7 +34,8 @@ enum WebhookQueueScripts {
         return made
         """)
 
-    /// KEYS[1] due zset. ARGV[1] node id, ARGV[2] most to claim, ARGV[3] lease ms, ARGV[4] record key prefix.
+    /// KEYS[1] due zset, KEYS[2] created zset. ARGV[1] node id, ARGV[2] most to claim, ARGV[3] lease ms,
+    /// ARGV[4] record key prefix.
     /// Returns a flat list: per claimed delivery {member, sub, event_id, type, body, attempts}.
     static let claim = RedisScript(name: "webhook_claim", source: """
         local t = redis.call('TIME')
@@ -51,6 +53,7 @@ enum WebhookQueueScripts {
             for j = 1, 5 do out[#out + 1] = r[j] end
           else
             redis.call('ZREM', KEYS[1], m)
+            redis.call('ZREM', KEYS[2], m)
           end
         end
         return out
@@ -75,7 +78,7 @@ enum WebhookQueueScripts {
         """)
 
     /// KEYS[1] due zset, KEYS[2] the delivery record, KEYS[3] the subscription hash, KEYS[4] dead letters,
-    /// KEYS[5] the event stream. ARGV[1] member, ARGV[2] node id, ARGV[3] outcome (delivered|retry|dead|gone),
+    /// KEYS[5] the event stream, KEYS[6] created zset. ARGV[1] member, ARGV[2] node id, ARGV[3] outcome (delivered|retry|dead|gone),
     /// ARGV[4] delay ms (retry), ARGV[5] last status ("" none), ARGV[6] last error (""), ARGV[7] dead-letter
     /// MAXLEN, ARGV[8] disable-after ms, ARGV[9] an event id for `webhook_endpoint_disabled`, ARGV[10] its
     /// `emitted_at`/`timestamp`, ARGV[11] event stream MAXLEN, ARGV[12] the subscription change channel.
@@ -94,6 +97,7 @@ enum WebhookQueueScripts {
         local outcome = ARGV[3]
         if outcome == 'delivered' then
           redis.call('ZREM', KEYS[1], ARGV[1])
+          redis.call('ZREM', KEYS[6], ARGV[1])
           redis.call('DEL', KEYS[2])
           count('delivered')
           if live then redis.call('HSET', KEYS[3], 'last_success_at', now, 'failing_since', '') end
@@ -134,6 +138,7 @@ enum WebhookQueueScripts {
         redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], '*', 'sub', r[1], 'event_id', r[2], 'attempts', attempts,
                    'last_status', ARGV[5], 'last_error', ARGV[6], 'dead_at', now, 'type', r[3], 'body', r[4])
         redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('ZREM', KEYS[6], ARGV[1])
         redis.call('DEL', KEYS[2])
         count('dead')
         return 1

@@ -75,6 +75,9 @@ final class WebhookRunner {
     /// Called once the consumer group exists (the node may then report ready: no event it emits is missed).
     var onReady: (() -> Void)?
 
+    /// Called for every finished attempt: how the queue settles it, and how long it took (seconds).
+    var onAttempt: ((DeliveryOutcome, Double) -> Void)?
+
     /// Stops reading and claiming (results of requests in flight are still settled).
     func stop() {
         stopped = true
@@ -170,8 +173,10 @@ final class WebhookRunner {
         let headers = [("Content-Type", "application/json"), ("webhook-id", d.eventID), ("webhook-timestamp", String(timestamp)),
                        ("webhook-signature", WebhookSigner.header(secrets: sub.signingSecrets(nowMillis: now), id: d.eventID,
                                                                   timestamp: timestamp, body: d.body))]
+        let started = loop.clock.nowNanos()
         transport.post(sub.url, headers: headers, body: d.body) { [self] outcome in
             inFlight[sub.id, default: 1] -= 1
+            let seconds = Double(loop.clock.nowNanos() &- started) / 1e9
             let at = nowMillis()
             let decision = schedule.decide(attempt: d.attempts + 1, outcome: outcome, nowMillis: at, random: random)
             var status: Int?, error: String?
@@ -179,12 +184,15 @@ final class WebhookRunner {
             case .response(let s, _): status = s
             case .failure(let text): error = text
             }
+            let settled: DeliveryOutcome
             switch decision {
-            case .delivered: finish(d, .delivered, status: status, error: error)
-            case .retry(let when): finish(d, .retry(delayMillis: max(0, when - at)), status: status, error: error)
-            case .dead: finish(d, .dead, status: status, error: error)
-            case .gone: finish(d, .gone, status: status, error: error)
+            case .delivered: settled = .delivered
+            case .retry(let when): settled = .retry(delayMillis: max(0, when - at))
+            case .dead: settled = .dead
+            case .gone: settled = .gone
             }
+            onAttempt?(settled, seconds)
+            finish(d, settled, status: status, error: error)
             if var queued = waiting[sub.id], !queued.isEmpty {
                 let next = queued.removeFirst()
                 waiting[sub.id] = queued.isEmpty ? nil : queued

@@ -121,7 +121,7 @@ struct WebhookStore {
     /// Returns how many.
     func replay(_ id: String, eventID: String?, _ done: @escaping (Result<Int, Problem>) -> Void) {
         guard WebhookSubscription.isID(id) else { return done(.failure(.notFound)) }
-        let keys = [WebhookQueueKeys.dead, WebhookQueueKeys.due, WebhookQueueKeys.subscription(id)]
+        let keys = [WebhookQueueKeys.dead, WebhookQueueKeys.due, WebhookQueueKeys.subscription(id), WebhookQueueKeys.created]
         connection.evalScript(WebhookStoreScripts.replay, keys: keys,
                               args: [id, eventID ?? "", String(deadScanLimit), WebhookQueueKeys.deliveryPrefix]) { result in
             done(Self.reply(result).flatMap { reply in

@@ -89,7 +89,7 @@ enum WebhookStoreScripts {
         return out
         """)
 
-    /// KEYS[1] dead letters, KEYS[2] due zset, KEYS[3] sub hash. ARGV[1] sub id, ARGV[2] event id ("" every
+    /// KEYS[1] dead letters, KEYS[2] due zset, KEYS[3] sub hash, KEYS[4] created zset. ARGV[1] sub id, ARGV[2] event id ("" every
     /// one), ARGV[3] most entries to scan, ARGV[4] delivery record prefix. Oldest first, each matching
     /// dead letter gets its delivery record back (attempts 0, due now) unless one is pending already,
     /// and leaves the stream. Returns how many were replayed, or -1 when the subscription does not exist.
@@ -118,6 +118,7 @@ enum WebhookStoreScripts {
             redis.call('HSET', key, 'sub', ARGV[1], 'event_id', f['event_id'], 'type', f['type'] or '', 'body', f['body'] or '',
                        'attempts', 0, 'created_at', now, 'holder', '')
             redis.call('ZADD', KEYS[2], now, ARGV[1] .. '|' .. f['event_id'])
+            redis.call('ZADD', KEYS[4], 'NX', now, ARGV[1] .. '|' .. f['event_id'])
           end
           redis.call('XDEL', KEYS[1], entry[1])
         end
