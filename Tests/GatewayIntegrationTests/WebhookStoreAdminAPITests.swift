@@ -113,6 +113,10 @@ import Testing
         #expect(try lab.call("PATCH", "/\(id)", body: "{\"secret\":\"x\"}").status == 422)
         #expect(try lab.call("PATCH", "/wh_00ff", body: "{\"description\":\"x\"}").status == 404)
         #expect(try lab.call("POST", "/\(id)/replay", body: "{\"event_id\":5}").status == 422)
+        for bad in ["{\"from\":5}", "{\"from\":\"yesterday\"}", "{\"from\":\"2026-02-30T00:00:00Z\"}", "{\"until\":\"x\"}"] {
+            #expect(try lab.call("POST", "/\(id)/replay", body: bad).status == 422, "\(bad)")
+        }
+        #expect(try lab.call("POST", "/\(id)/replay", body: "{\"from\":\"2026-12-04T00:00:00Z\"}").status == 202)
         #expect(try lab.call("GET", "", token: RoomAuth.organizer).status == 403)
         #expect(try lab.call("GET", "/not-an-id").status == 404)
         #expect(try await lab.client.command(["HGETALL", WebhookQueueKeys.subscription(id)]) == before, "nothing changed")

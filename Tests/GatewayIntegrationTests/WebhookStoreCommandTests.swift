@@ -59,7 +59,7 @@ import Testing
         #expect(await Self.refused(lab, "add", "https://example.com", "--events", "nope")?.contains("events") == true)
         #expect(await Self.refused(lab, "add", "https://example.com", "--description") != nil)
         #expect(await Self.refused(lab, "show", "nope")?.contains("subscription id") == true)
-        #expect(await Self.refused(lab, "replay", "wh_00ff", "--from", "0")?.contains("--from") == true)
+        #expect(await Self.refused(lab, "replay", "wh_00ff", "--from", "yesterday")?.contains("--from") == true)
         #expect(await Self.refused(lab, "frobnicate") != nil)
         #expect(try await lab.cmd("KEYS", "wg:webhooks:*").array?.isEmpty == true)
         // With the serve flag, a private http target is accepted.

@@ -130,6 +130,45 @@ import Testing
 }
 
 extension WebhookStoreTests {
+    /// Stored events (in the event stream, never dead): `from` takes every event since then that the
+    /// filter takes, in pages; a named event is taken from the stream when it is not among the dead,
+    /// whatever the filter; one already pending is not made twice; a missing one is 0.
+    @Test func replayOfStoredEventsFromATimeOrByID() async throws {
+        let lab = try await Lab.start()
+        let sub = try await Self.create(lab)  // takes client_webinar_entered only
+        func add(_ ms: Int64, _ event: String, _ hook: String) async throws {
+            _ = try await lab.cmd("XADD", "wg:events", "\(ms)-0", "event_id", event, "hook", hook, "payload", "{\"n\":\"\(event)\"}",
+                                  "emitted_at", WallClock.iso(millis: ms))
+        }
+        for i in 0..<25 { try await add(1_000 + Int64(i), "evt_e\(i)", "client_webinar_entered") }
+        try await add(2_000, "evt_left", "client_webinar_left")
+        try await add(3_000, "evt_late", "client_webinar_entered")
+        func replay(event: String? = nil, from: Int64? = nil, page: Int = 7) async -> Result<Int, Problem> {
+            let loop = lab.group.loops[0], client = lab.client
+            return await withCheckedContinuation { c in
+                loop.execute {
+                    var store = WebhookStore(connection: client.connection(on: loop))
+                    store.streamPageEntries = page
+                    store.replay(sub.id, eventID: event, fromMillis: from) { c.resume(returning: $0) }
+                }
+            }
+        }
+        #expect(try await replay(from: 1_010).get() == 16, "evt_e10...evt_e24 and evt_late; evt_left is not in the filter")
+        #expect(try await lab.cmd("ZCARD", WebhookQueueKeys.due).integer == 16)
+        #expect(try await lab.cmd("ZCARD", WebhookQueueKeys.created).integer == 16)
+        let body = try await lab.cmd("HGET", WebhookQueueKeys.delivery(sub: sub.id, event: "evt_late"), "body").string ?? ""
+        #expect(body == "{\"type\":\"client_webinar_entered\",\"timestamp\":\"1970-01-01T00:00:03.000Z\",\"data\":{\"n\":\"evt_late\"}}")
+        #expect(try await replay(from: 1_010).get() == 0, "pending ones are not made twice")
+        #expect(try await replay(event: "evt_left").get() == 1, "named: sent whatever the filter")
+        #expect(try await replay(event: "evt_e3", page: 2).get() == 1, "found paging back from the newest")
+        #expect(try await replay(event: "evt_nowhere").get() == 0)
+        #expect(try await replay(event: "evt_e1", from: 1_005).get() == 0, "named and before from: not taken")
+        #expect(try await replay(from: 9_000).get() == 0)
+        #expect(try await replay(from: 0).get() == 9, "evt_e0...evt_e9 but evt_e3 (pending since its replay by id)")
+        #expect(await Self.on(lab) { $0.replay("wh_0000", eventID: nil, fromMillis: 0, $1) }.failureStatus == 404)
+        await lab.stop()
+    }
+
     /// A subscriber of the change channel, touched on the lab's loop only.
     final class Notices: @unchecked Sendable {
         // @unchecked: `subscriber` lives on the loop; `seen` is guarded by its Mutex.

@@ -40,4 +40,47 @@ public enum WallClock {
         let m = mp < 10 ? mp + 3 : mp - 9
         return (Int(m <= 2 ? y + 1 : y), Int(m), Int(d))
     }
+
+    /// (year, month, day) to days since 1970-01-01 — H. Hinnant's days_from_civil.
+    static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = Int64(month > 2 ? month - 3 : month + 9)
+        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ`, with an optional fraction of 1-9 digits before the `Z` (what
+    /// ``iso(millis:)`` writes), to Unix milliseconds (the fraction truncated); nil for any other text
+    /// or an impossible date.
+    public static func millis(iso text: String) -> Int64? {
+        let b = Array(text.utf8)
+        guard b.count >= 20, b.count <= 30, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b.last == 0x5A else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var v = 0
+            for i in from..<(from + count) {
+                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+              let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), hour < 24, minute < 60, second < 60 else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...monthDays).contains(day) else { return nil }
+        var ms: Int64 = 0
+        if b.count > 20 {
+            // ".d…dZ": 1-9 digits.
+            guard b[19] == 0x2E, b.count - 21 >= 1, b.count - 21 <= 9, let fraction = number(20, b.count - 21) else { return nil }
+            var f = fraction, digits = b.count - 21
+            while digits > 3 { f /= 10; digits -= 1 }
+            while digits < 3 { f *= 10; digits += 1 }
+            ms = Int64(f)
+        }
+        let secs = days(fromCivil: year, month, day) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        return secs * 1000 + ms
+    }
 }

@@ -6,7 +6,7 @@
 //   DELETE /v1/admin/webhooks/{id}               → 204
 //   POST   /v1/admin/webhooks/{id}/rotate-secret → 200 {"secret", "previous_valid_until"}
 //   GET    /v1/admin/webhooks/{id}/dead          → 200 {"deliveries": [...]}
-//   POST   /v1/admin/webhooks/{id}/replay        {} or {"event_id"} → 202 {"replayed": N}
+//   POST   /v1/admin/webhooks/{id}/replay        {} or {"event_id"} and/or {"from"} → 202 {"replayed": N}
 // Bodies are checked completely before the store is called (415 not JSON, 422 naming the field), so a
 // bad request changes nothing; an unknown id is 404. Answers carry `Cache-Control: no-store`.
 import HTTP1
@@ -86,9 +86,11 @@ public struct AdminWebhooksHandler: HTTPHandler {
         case .dead:
             store.dead(id, answer(200, WebhookDeadLetter.listJSON))
         case .replay:
-            switch Self.replayEvent(request) {
+            switch Self.replayTarget(request) {
             case .failure(let p): responder.fail(p)
-            case .success(let event): store.replay(id, eventID: event, answer(202) { logged("replayed"); return "{\"replayed\":\($0)}" })
+            case .success(let target):
+                store.replay(id, eventID: target.eventID, fromMillis: target.fromMillis,
+                             answer(202) { logged("replayed"); return "{\"replayed\":\($0)}" })
             }
         }
     }
@@ -99,13 +101,32 @@ public struct AdminWebhooksHandler: HTTPHandler {
         JSONBody.parse(request).flatMap { WebhookSubscriptionInput.parse($0.fields, mode: mode, allowPrivate: allowPrivate, settings: settings) }
     }
 
-    /// A replay body: empty or `{}` (every dead delivery) or `{"event_id": "..."}`.
-    static func replayEvent(_ request: Request) -> Result<String?, Problem> {
-        if request.body.isEmpty, request.head.headers.first("content-type").map(JSONBody.isJSON) ?? true { return .success(nil) }
+    /// A replay body: empty or `{}` (every dead delivery), `{"event_id": "..."}`, `{"from": ISO-8601}`
+    /// (stored events from then on), or both members.
+    static func replayTarget(_ request: Request) -> Result<(eventID: String?, fromMillis: Int64?), Problem> {
+        if request.body.isEmpty, request.head.headers.first("content-type").map(JSONBody.isJSON) ?? true { return .success((nil, nil)) }
         return JSONBody.parse(request).flatMap { body in
-            if body.fields.keys.contains(where: { $0 != "event_id" }) { return .failure(.invalidField("body", "unknown member; allowed: event_id")) }
-            guard body.fields["event_id"] != nil else { return .success(nil) }
-            return body.identifier("event_id").map { Optional($0) }
+            if body.fields.keys.contains(where: { $0 != "event_id" && $0 != "from" }) {
+                return .failure(.invalidField("body", "unknown member; allowed: event_id, from"))
+            }
+            var event: String?
+            if body.fields["event_id"] != nil {
+                switch body.identifier("event_id") {
+                case .failure(let p): return .failure(p)
+                case .success(let e): event = e
+                }
+            }
+            var from: Int64?
+            switch body.fields["from"] {
+            case nil: break
+            case .string(let text)?:
+                guard let ms = WallClock.millis(iso: text), ms >= 0 else {
+                    return .failure(.invalidField("from", "an ISO-8601 UTC time such as 2026-12-04T10:00:00Z"))
+                }
+                from = ms
+            case _?: return .failure(.invalidField("from", "an ISO-8601 UTC time such as 2026-12-04T10:00:00Z"))
+            }
+            return .success((event, from))
         }
     }
 }

@@ -22,6 +22,12 @@ struct WebhookStore {
     var deadListLimit = 100
     /// Most dead-letter entries one listing or replay scans (the stream is trimmed to about this length).
     var deadScanLimit = 10_000
+    /// The event stream a replay of stored events reads.
+    var stream = EventKeys.stream
+    /// Entries of the event stream read per page by a replay of stored events.
+    var streamPageEntries = 1000
+    /// Most event-stream entries one replay of stored events scans (the stream's default length).
+    var streamScanLimit = EventSettings().streamMaxLength
 
     /// Stores a new subscription from create input and returns it (with its secret).
     func create(_ input: WebhookSubscriptionInput, _ done: @escaping (Result<WebhookSubscription, Problem>) -> Void) {
@@ -117,17 +123,74 @@ struct WebhookStore {
         }
     }
 
-    /// Puts the dead letters of `id` (only those of `eventID` when given) back on the queue, due now.
-    /// Returns how many.
-    func replay(_ id: String, eventID: String?, _ done: @escaping (Result<Int, Problem>) -> Void) {
+    /// Sends deliveries to subscription `id` again; returns how many were queued (due at once, fresh
+    /// attempt count; one already pending is left as it is).
+    /// - No `fromMillis`, no `eventID`: every dead delivery of the subscription.
+    /// - `eventID` alone: that dead delivery; when it is not among the dead letters, that event from the
+    ///   event stream if the stream still holds it (whatever the subscription's filter: it was named).
+    /// - `fromMillis`: every event the stream holds from that Unix ms on that the subscription's filter
+    ///   takes (with `eventID` too: only that one).
+    func replay(_ id: String, eventID: String?, fromMillis: Int64? = nil, _ done: @escaping (Result<Int, Problem>) -> Void) {
         guard WebhookSubscription.isID(id) else { return done(.failure(.notFound)) }
+        if let fromMillis { return replayStored(id, eventID: eventID, fromMillis: fromMillis, done) }
         let keys = [WebhookQueueKeys.dead, WebhookQueueKeys.due, WebhookQueueKeys.subscription(id), WebhookQueueKeys.created]
         connection.evalScript(WebhookStoreScripts.replay, keys: keys,
-                              args: [id, eventID ?? "", String(deadScanLimit), WebhookQueueKeys.deliveryPrefix]) { result in
-            done(Self.reply(result).flatMap { reply in
+                              args: [id, eventID ?? "", String(deadScanLimit), WebhookQueueKeys.deliveryPrefix]) { [self] result in
+            let replayed: Result<Int, Problem> = Self.reply(result).flatMap { reply in
                 guard let n = reply.integer else { return .failure(.internalError) }
                 return n < 0 ? .failure(.notFound) : .success(Int(n))
-            })
+            }
+            if case .success(0) = replayed, let eventID { return replayStored(id, eventID: eventID, fromMillis: nil, done) }
+            done(replayed)
+        }
+    }
+
+    /// Stored events to one subscription: pages of the event stream (oldest first from `fromMillis`, else
+    /// newest first looking for `eventID`), each page's matches queued by one script.
+    private func replayStored(_ id: String, eventID: String?, fromMillis: Int64?, _ done: @escaping (Result<Int, Problem>) -> Void) {
+        get(id) { [self] found in
+            guard case .success(let sub) = found else { return done(found.map { _ in 0 }) }
+            var total = 0, scanned = 0
+            func page(_ cursor: String) {
+                let command: [String]
+                if fromMillis != nil {
+                    command = ["XRANGE", stream, cursor, "+", "COUNT", String(streamPageEntries)]
+                } else {
+                    command = ["XREVRANGE", stream, cursor, "-", "COUNT", String(streamPageEntries)]
+                }
+                connection.send(RedisCommand(command)) { [self] result in
+                    guard case .success(let reply) = Self.reply(result) else { return done(.failure(.redisUnavailable)) }
+                    let entries = WebhookStreamReader.entries(reply)
+                    scanned += entries.count
+                    var triples: [String] = []
+                    var foundNamed = false
+                    for e in entries {
+                        guard let envelope = try? WebhookEnvelope(fields: e.fields) else { continue }
+                        if let eventID {
+                            guard envelope.eventID == eventID else { continue }
+                            foundNamed = true
+                        } else if !sub.events.matches(envelope.hook) {
+                            continue
+                        }
+                        triples += [envelope.eventID, envelope.hook, String(decoding: envelope.body, as: UTF8.self)]
+                    }
+                    let more = entries.count == streamPageEntries && scanned < streamScanLimit && !foundNamed
+                    let next = entries.last.map { "(" + $0.id } ?? cursor  // exclusive: after (or before) the last one read
+                    let keys = [WebhookQueueKeys.due, WebhookQueueKeys.created, WebhookQueueKeys.subscription(id)]
+                    guard !triples.isEmpty else { return more ? page(next) : done(.success(total)) }
+                    connection.evalScript(WebhookStoreScripts.enqueue, keys: keys, args: [id, WebhookQueueKeys.deliveryPrefix] + triples) { result in
+                        switch Self.reply(result) {
+                        case .failure(let p): return done(.failure(p))
+                        case .success(let r):
+                            guard let n = r.integer else { return done(.failure(.internalError)) }
+                            if n < 0 { return done(.failure(.notFound)) }
+                            total += Int(n)
+                        }
+                        more ? page(next) : done(.success(total))
+                    }
+                }
+            }
+            page(fromMillis.map { "\($0)-0" } ?? "+")
         }
     }
 

@@ -7,6 +7,8 @@
 // - delete: hash and index entry together. Pending deliveries are left to the runner (see WebhookStore).
 // - dead: the dead letters of one subscription, newest first, scanning a bounded number of entries.
 // - replay: per dead letter, the delivery record re-made, due now, and the entry removed, atomically.
+// - enqueue: stored events (read from the event stream by the store) become deliveries of one
+//   subscription, due now, unless one is pending already.
 // "Exists" means the hash has its `id` field: the settle script never re-creates a deleted hash.
 import RedisStore
 
@@ -123,5 +125,26 @@ enum WebhookStoreScripts {
           redis.call('XDEL', KEYS[1], entry[1])
         end
         return #found
+        """)
+
+    /// KEYS[1] due zset, KEYS[2] created zset, KEYS[3] sub hash. ARGV[1] sub id, ARGV[2] delivery record
+    /// prefix, ARGV[3..] (event id, type, body) triples. Returns how many deliveries were made, or -1 when
+    /// the subscription does not exist.
+    static let enqueue = RedisScript(name: "webhook_sub_enqueue", source: """
+        if redis.call('HEXISTS', KEYS[3], 'id') == 0 then return -1 end
+        local t = redis.call('TIME')
+        local now = t[1] * 1000 + math.floor(t[2] / 1000)
+        local made = 0
+        for i = 3, #ARGV - 2, 3 do
+          local key = ARGV[2] .. ARGV[1] .. ':' .. ARGV[i]
+          if redis.call('EXISTS', key) == 0 then
+            redis.call('HSET', key, 'sub', ARGV[1], 'event_id', ARGV[i], 'type', ARGV[i + 1], 'body', ARGV[i + 2],
+                       'attempts', 0, 'created_at', now, 'holder', '')
+            redis.call('ZADD', KEYS[1], now, ARGV[1] .. '|' .. ARGV[i])
+            redis.call('ZADD', KEYS[2], 'NX', now, ARGV[1] .. '|' .. ARGV[i])
+            made = made + 1
+          end
+        end
+        return made
         """)
 }

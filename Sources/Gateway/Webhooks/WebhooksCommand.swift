@@ -1,10 +1,11 @@
 // `gateway webhooks add URL [--events HOOK,...|*] [--description TEXT] | list | show ID | rm ID |
-// disable ID | enable ID | rotate-secret ID | replay ID [--event EVENT_ID] | dead ID` (contract §9),
+// disable ID | enable ID | rotate-secret ID | replay ID [--from TIME] [--event EVENT_ID] | dead ID` (contract §9),
 // against the Redis of `--redis URL` / GATEWAY_REDIS_URL. Input is checked by the same rules as the
 // admin API (WebhookSubscriptionInput) before connecting, and every change goes through WebhookStore's
 // scripts, so every node applies it within 1 s. `add` takes `--webhook-allow-private` (or
 // GATEWAY_WEBHOOK_ALLOW_PRIVATE=1), as `serve` does, for http and private targets.
-// Not yet: `replay --from TIME` (re-sending stored events that never died) is refused as unsupported.
+// `replay` without options re-sends the dead deliveries; `--event` one event (dead, else still in the
+// event stream); `--from` every stored event since TIME that the subscription's filter takes.
 import Reactor
 import RedisStore
 
@@ -13,14 +14,16 @@ public enum WebhooksCommand {
     public static let usage = """
         usage: gateway webhooks add URL [--events HOOK,...|*] [--description TEXT] [--webhook-allow-private] [--redis URL]
                gateway webhooks list|show ID|rm ID|disable ID|enable ID|rotate-secret ID|dead ID [--redis URL]
-               gateway webhooks replay ID [--event EVENT_ID] [--redis URL]
+               gateway webhooks replay ID [--from TIME] [--event EVENT_ID] [--redis URL]
         HOOK is a hook name of contract section 4; * (the default) is every hook.
+        replay: no options = every dead delivery; --event = that event (dead, or still in wg:events);
+        --from TIME (ISO-8601 UTC, or a duration back from now such as 2h) = every stored event since then.
         """
 
     /// What a verb does once connected.
     private enum Operation {
         case add(WebhookSubscriptionInput), list, show(String), rm(String), enable(String, Bool), rotate(String)
-        case replay(String, String?), dead(String)
+        case replay(String, String?, Int64?), dead(String)
     }
 
     /// Runs a subcommand and returns what to print (JSON for everything but `rm`).
@@ -59,7 +62,7 @@ public enum WebhooksCommand {
         case .rm(let id): try await on { $0.delete(id, $1) }; return "deleted \(id)"
         case .enable(let id, let on_): return try await on { $0.setEnabled(id, on_, $1) }.json()
         case .rotate(let id): return try await on { $0.rotateSecret(id, $1) }.rotationJSON
-        case .replay(let id, let event): return "{\"replayed\":\(try await on { $0.replay(id, eventID: event, $1) })}"
+        case .replay(let id, let event, let from): return "{\"replayed\":\(try await on { $0.replay(id, eventID: event, fromMillis: from, $1) })}"
         case .dead(let id): return WebhookDeadLetter.listJSON(try await on { $0.dead(id, $1) })
         }
     }
@@ -84,10 +87,20 @@ public enum WebhooksCommand {
             guard args.isEmpty else { throw ConfigurationError("list takes no arguments") }
             return .list
         case "replay":
-            if args.contains("--from") { throw ConfigurationError("replay: --from is not supported yet (replay dead deliveries, or one with --event)") }
             let event = try take("--event", &args)
             if let event, !Identifier.isValid(event) { throw ConfigurationError("replay: --event: expected an event id") }
-            return .replay(try id(verb, args), event)
+            var from: Int64?
+            if let text = try take("--from", &args) {
+                // An ISO-8601 UTC time, or a duration back from now (`2h`: the last two hours).
+                if let ms = WallClock.millis(iso: text), ms >= 0 {
+                    from = ms
+                } else if let ago = WebhookDuration.parseMillis(text) {
+                    from = max(0, WallClock.nowMillis() - ago)
+                } else {
+                    throw ConfigurationError("replay: --from: expected an ISO-8601 UTC time (2026-12-04T10:00:00Z) or a duration back from now (2h)")
+                }
+            }
+            return .replay(try id(verb, args), event, from)
         case "show": return .show(try id(verb, args))
         case "rm": return .rm(try id(verb, args))
         case "disable": return .enable(try id(verb, args), false)
