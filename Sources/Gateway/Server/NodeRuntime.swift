@@ -126,7 +126,7 @@ final class NodeRuntime: Sendable {
             var settings = WebhookRunnerSettings(nodeID: node)
             settings.leaseMillis = config.claimAfterMillis
             let runner = WebhookRunner(loop: hub, readerConnection: RedisConnection(address: redis.address, loop: hub),
-                                       commands: redis.connection(on: hub), transport: HTTPClientWebhookTransport(client: client),
+                                       commands: redis.connection(on: hub), transport: HTTPClientWebhookTransport(client: client, allowPlainHTTP: config.allowPrivate),
                                        webhookSettings: config.settings, settings: settings, nowMillis: { WallClock.nowMillis() })
             holder.client = client
             holder.runner = runner
