@@ -187,11 +187,13 @@ final class GatewayProcess {
     let logPath: String
     private var running = true
 
-    /// `.build/debug/gateway` of this package, when built (`swift build` builds it with the tests).
+    /// `gateway` in GATEWAY_TEST_BIN_DIR (scripts/test sets it), else this package's `.build/debug/gateway`,
+    /// when built (`swift build --build-tests` builds it with the tests).
     static let executable: String? = {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let path = root.appendingPathComponent(".build/debug/gateway").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+        let given: String? = ProcessInfo.processInfo.environment["GATEWAY_TEST_BIN_DIR"].map { $0 + "/gateway" }
+        let candidates = [given, root.appendingPathComponent(".build/debug/gateway").path].compactMap { $0 }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
     /// Starts `gateway serve --listen 127.0.0.1:PORT --redis URL ... extra` and waits until `/readyz` is 200.

@@ -187,7 +187,7 @@ extension WebhookFaultTests {
             defer { receiver.stop() }
             let h = try EventsCluster(nodes: 0) { c in
                 Fault.configure(&c, caFile: pki.caCertificate, schedule: [0, 20, 20])
-                c.webhook.timeoutSeconds = 0.5
+                c.webhook.timeoutSeconds = 1
             }
             defer { h.stop() }
             let db = try EventsRedis(url: h.redis.url)

@@ -70,9 +70,11 @@ import Testing
             return filters.allSatisfy { got[$0.path, default: []].isSuperset(of: expected[$0.path, default: []]) }
         }
         let done = Date()
+        var duplicates = 0
         for f in filters {
             let mine = requests.filter { $0.path == f.path }
             let ids = mine.map(\.id), unique = Set(ids)
+            duplicates += ids.count - unique.count
             let missing = expected[f.path, default: []].subtracting(unique)
             #expect(complete && missing.isEmpty, "\(f.path): \(missing.count) of \(expected[f.path, default: []].count) missing")
             #expect(ids.count - unique.count == 0, "\(f.path): \(ids.count - unique.count) duplicates")
@@ -84,7 +86,7 @@ import Testing
                 #expect(await eventually(seconds: 10) { (try? await FaultCLI.counter(h.redis.url, sub.id, "delivered")) == expected[f.path]?.count })
             }
         }
-        print("webhook volume: \(stream.count) events, \(requests.count) requests; "
+        print("webhook volume: \(stream.count) events, \(requests.count) requests, \(duplicates) duplicates; "
               + String(format: "set-up %.1f s, facts posted in %.1f s, all delivered %.1f s after the last fact, %.1f s in all",
                        posting.timeIntervalSince(started), posted.timeIntervalSince(posting), done.timeIntervalSince(posted),
                        done.timeIntervalSince(started)))
