@@ -44,7 +44,7 @@ let package = Package(
         // Shared by the test targets (a plain target, not a test target): the one wait helper
         // (`eventually`/`retrying`), the raw-socket TestClient, Counter, the throwaway
         // TestPKI (openssl CLI via Reactor's `Linux.spawn`). Foundation, Glibc and Reactor only.
-        .target(name: "GatewayTestSupport", dependencies: ["Reactor"], path: "Tests/TestSupport", exclude: ["test_server.py", "webhook_receiver.py"]),
+        .target(name: "GatewayTestSupport", dependencies: ["Reactor"], path: "Tests/TestSupport", exclude: ["test_server.py", "webhook_receiver.py", "webhook_fault_receiver.py"]),
 
         // Unit tests: no redis-server, in-process only; `swift test --skip Integration` runs these alone.
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),

@@ -1,5 +1,6 @@
 // A throwaway PKI made with the `openssl` CLI at test time, in a fresh temp directory: a self-signed
-// CA and a server certificate for DNS:localhost and IP:127.0.0.1 signed by it. Nothing is trusted
+// CA and a server certificate signed by it, for DNS:localhost and IP:127.0.0.1 unless other names are
+// asked for (a certificate for another host, for the wrong-host-name tests). Nothing is trusted
 // system-wide (shared by the TLS and HTTP client integration tests). Child processes run through `Linux.spawn` (clean signal mask) and are waited for.
 import Foundation
 import Glibc
@@ -35,7 +36,7 @@ public enum OpenSSLCLI {
     }
 }
 
-/// A CA and a `localhost`/127.0.0.1 server certificate in a temp directory (removed by `remove()`).
+/// A CA and a server certificate (by default for `localhost`/127.0.0.1) in a temp directory (removed by `remove()`).
 public struct TestPKI {
     public let directory: String
     public var caCertificate: String { directory + "/ca.pem" }
@@ -49,8 +50,11 @@ public struct TestPKI {
     public static let rsaKeyBits = 2048
 
     /// Generates the CA and the server certificate.
+    /// - Parameters:
+    ///   - commonName: the server certificate's subject CN.
+    ///   - subjectAltName: its names, in `openssl`'s form (`DNS:name,IP:address`).
     /// - Throws: when the temp directory or any `openssl` step fails.
-    public init() throws {
+    public init(commonName: String = "localhost", subjectAltName: String = "DNS:localhost,IP:127.0.0.1") throws {
         let template = NSTemporaryDirectory() + "tls-pki-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let made = mkdtemp(&bytes) else { throw IOError(errno: errno, reason: "mkdtemp") }
@@ -61,8 +65,8 @@ public struct TestPKI {
         try OpenSSLCLI.run(["req", "-x509", "-newkey", key, "-nodes", "-keyout", d + "/ca.key", "-out", caCertificate,
                             "-days", days, "-subj", "/CN=Gateway Test CA"], log: log)
         try OpenSSLCLI.run(["req", "-newkey", key, "-nodes", "-keyout", serverKey, "-out", d + "/server.csr",
-                            "-subj", "/CN=localhost"], log: log)
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                            "-subj", "/CN=\(commonName)"], log: log)
+        try "subjectAltName=\(subjectAltName)\nbasicConstraints=CA:FALSE\n"
             .write(toFile: d + "/server.ext", atomically: true, encoding: .utf8)
         try OpenSSLCLI.run(["x509", "-req", "-in", d + "/server.csr", "-CA", caCertificate, "-CAkey", d + "/ca.key",
                             "-CAcreateserial", "-out", serverCertificate, "-days", days,

@@ -1,8 +1,8 @@
 // The production `WebhookTransport`: one POST through the loop's HTTP/1.1 client (keep-alive pools,
 // deadlines, TLS with the chain and host name checked, redirects never followed). Without
 // `--webhook-allow-private` the client refuses resolved addresses that are not public, so a name that
-// points inside the operator's network is a recorded failure, never a request; so is a plain `http`
-// target (one stored by a tool that allowed it, e.g. `gateway webhooks add --webhook-allow-private`).
+// points inside the operator's network is a recorded failure, never a request; a plain `http` URL
+// (stored while some node allowed it) is refused the same way, before any connection.
 import HTTP1
 import HTTPClient
 import Reactor
@@ -11,7 +11,7 @@ import TLS
 /// Sends webhook attempts with `HTTPClient` (runner loop only).
 final class HTTPClientWebhookTransport: WebhookTransport {
     let client: HTTPClient
-    /// `--webhook-allow-private`: plain `http` targets are sent too.
+    /// `--webhook-allow-private`: plain `http` targets may be sent to.
     let allowPlainHTTP: Bool
 
     init(client: HTTPClient, allowPlainHTTP: Bool) {
@@ -31,7 +31,9 @@ final class HTTPClientWebhookTransport: WebhookTransport {
     }
 
     func post(_ url: WebhookURL, headers: [(String, String)], body: [UInt8], _ done: @escaping (WebhookSchedule.Outcome) -> Void) {
-        guard url.isHTTPS || allowPlainHTTP else { return done(.failure("plain http target refused (no --webhook-allow-private)")) }
+        guard url.isHTTPS || allowPlainHTTP else {
+            return done(.failure("plain http refused: https is required without --webhook-allow-private"))
+        }
         let origin = ClientOrigin(scheme: url.isHTTPS ? .https : .http, host: url.host, port: UInt16(clamping: url.port))
         client.execute(ClientRequest(origin: origin, target: url.target, method: .post, headers: headers, body: body)) { result in
             switch result {
