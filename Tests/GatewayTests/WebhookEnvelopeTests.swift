@@ -20,6 +20,18 @@ import Testing
         #expect(String(decoding: spaced.body, as: UTF8.self).hasSuffix(#""data": \#n{ }"# + "\t}"))
     }
 
+    @Test func namesTheSubscriptionADisableNoticeIsAbout() throws {
+        func envelope(_ hook: String, _ payload: String) throws -> WebhookEnvelope {
+            try WebhookEnvelope(fields: [("event_id", Array("evt_d".utf8)), ("hook", Array(hook.utf8)), ("payload", Array(payload.utf8)),
+                                         ("emitted_at", Array("2026-12-04T21:00:00.000Z".utf8))])
+        }
+        let notice = #"{"webhook_id":"wh_9e","url":"https://x","reason":"gone","failing_for_seconds":0,"timestamp":"t"}"#
+        #expect(try envelope("webhook_endpoint_disabled", notice).disabledSubscriptionID == "wh_9e")
+        #expect(try envelope("client_webinar_left", notice).disabledSubscriptionID == nil, "only the disable notice")
+        #expect(try envelope("webhook_endpoint_disabled", #"{"webhook_id":5}"#).disabledSubscriptionID == nil)
+        #expect(try envelope("webhook_endpoint_disabled", "{ broken }").disabledSubscriptionID == nil)
+    }
+
     @Test func signsTheExactBody() throws {
         let e = try WebhookEnvelope(fields: Self.fields())
         let secret = try WebhookSecret.parse(WebhookSignerTests.vectors[0].secret).get()

@@ -63,4 +63,11 @@ public struct WebhookEnvelope: Sendable, Equatable {
               let last = bytes.lastIndex(where: { !ws.contains($0) }), first < last else { return false }
         return bytes[first] == UInt8(ascii: "{") && bytes[last] == UInt8(ascii: "}")
     }
+
+    /// For a `webhook_endpoint_disabled` event, the subscription it is about (`data.webhook_id`).
+    var disabledSubscriptionID: String? {
+        guard hook == OutboundHook.webhookEndpointDisabled.rawValue,
+              case .object(let data)? = JWTJSONParser.parseObject(body)?["data"], case .string(let id)? = data["webhook_id"] else { return nil }
+        return id
+    }
 }

@@ -117,7 +117,11 @@ final class WebhookRunner {
                 self.fanOut(rest, next)
             }
         }
-        let subs = subscriptions.matching(envelope.hook).map(\.id)
+        var subs = subscriptions.matching(envelope.hook).map(\.id)
+        if let about = envelope.disabledSubscriptionID {
+            // A subscription is never told of its own disable (it may still look enabled here until the reload).
+            subs.removeAll { $0 == about }
+        }
         queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: envelope.eventID, type: envelope.hook, body: envelope.body,
                      subscriptions: subs) { [self] result in
             if case .failure = result {
