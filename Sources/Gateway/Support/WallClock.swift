@@ -41,6 +41,15 @@ public enum WallClock {
         return (Int(m <= 2 ? y + 1 : y), Int(m), Int(d))
     }
 
+    /// Days in `month` (1-12) of `year` (proleptic Gregorian).
+    static func daysInMonth(_ month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
     /// (year, month, day) to days since 1970-01-01 — H. Hinnant's days_from_civil.
     static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
@@ -68,9 +77,7 @@ public enum WallClock {
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
               let minute = number(14, 2), let second = number(17, 2), (1...12).contains(month), hour < 24, minute < 60, second < 60 else { return nil }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        guard (1...monthDays).contains(day) else { return nil }
+        guard (1...daysInMonth(month, year: year)).contains(day) else { return nil }
         var ms: Int64 = 0
         if b.count > 20 {
             // ".d…dZ": 1-9 digits.

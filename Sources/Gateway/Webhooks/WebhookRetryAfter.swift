@@ -46,26 +46,7 @@ public enum WebhookRetryAfter {
         let hms = time.split(separator: ":")
         guard hms.count == 3, hms.allSatisfy({ $0.count == 2 && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }),
               let h = Int(hms[0]), let mi = Int(hms[1]), let s = Int(hms[2]),
-              h < 24, mi < 60, s < 61, year >= 1, year <= 9999, d >= 1, d <= daysIn(month: m + 1, year: year) else { return nil }
-        return days(year: year, month: m + 1, day: d) * 86_400 + Int64(h * 3600 + mi * 60 + min(s, 59))
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64(month > 2 ? month - 3 : month + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+              h < 24, mi < 60, s < 61, year >= 1, year <= 9999, d >= 1, d <= WallClock.daysInMonth(m + 1, year: year) else { return nil }
+        return WallClock.days(fromCivil: year, m + 1, d) * 86_400 + Int64(h * 3600 + mi * 60 + min(s, 59))
     }
 }
