@@ -98,28 +98,41 @@ final class WebhookRunner {
         }
     }
 
+    /// Fans a batch out with every entry's script sent at once (pipelined on the loop's connection; Redis
+    /// runs them in order), then calls `next` once each entry is acknowledged. Entries whose script failed
+    /// stay pending for this consumer and are tried again, together, after a pause.
     private func fanOut(_ entries: ArraySlice<StreamEntry>, _ next: @escaping () -> Void) {
-        guard let entry = entries.first, !stopped else { return next() }
-        let rest = entries.dropFirst()
+        guard !entries.isEmpty, !stopped else { return next() }
+        var pending = entries.count
+        var failed: [StreamEntry] = []
+        for entry in entries {
+            fanOut(entry) { [self] ok in
+                if !ok { failed.append(entry) }
+                pending -= 1
+                guard pending == 0 else { return }
+                if failed.isEmpty { return next() }
+                loop.schedule(after: 200_000_000) { self.fanOut(failed[...], next) }
+            }
+        }
+    }
+
+    /// One entry's fan-out script; `done(false)` when it did not run (the entry was not acknowledged).
+    private func fanOut(_ entry: StreamEntry, _ done: @escaping (Bool) -> Void) {
         let envelope: WebhookEnvelope
         do {
             envelope = try WebhookEnvelope(fields: entry.fields)
         } catch {
             Log.warning("webhooks: stream entry without a valid event; acknowledged without deliveries", [("entry", entry.id)])
             return queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: "-", type: "", body: [], subscriptions: []) { _ in
-                self.fanOut(rest, next)
+                done(true)
             }
         }
         let subs = subscriptions.matching(envelope.hook).map(\.id)
         queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: envelope.eventID, type: envelope.hook, body: envelope.body,
                      subscriptions: subs) { [self] result in
-            if case .failure = result {
-                // Not acknowledged (the entry stays pending for this consumer): try it again shortly.
-                loop.schedule(after: 200_000_000) { self.fanOut(entries, next) }
-                return
-            }
+            if case .failure = result { return done(false) }
             if !subs.isEmpty { claim() }
-            fanOut(rest, next)
+            done(true)
         }
     }
 
@@ -181,12 +194,18 @@ final class WebhookRunner {
             case .dead: finish(d, .dead, status: status, error: error)
             case .gone: finish(d, .gone, status: status, error: error)
             }
-            if var queued = waiting[sub.id], !queued.isEmpty {
-                let next = queued.removeFirst()
-                waiting[sub.id] = queued.isEmpty ? nil : queued
-                dispatch(next)
-            }
+            if let next = takeWaiting(sub.id) { dispatch(next) }
         }
+    }
+
+    /// The oldest delivery waiting for a free slot of subscription `id`. The queue is moved out of the
+    /// dictionary first, so removing its head shifts a uniquely held buffer instead of copying every
+    /// waiting delivery (a copy-on-write of the whole queue per answer).
+    private func takeWaiting(_ id: String) -> ClaimedDelivery? {
+        guard var queued = waiting.removeValue(forKey: id), !queued.isEmpty else { return nil }
+        let next = queued.removeFirst()
+        if !queued.isEmpty { waiting[id] = queued }
+        return next
     }
 
     private func finish(_ d: ClaimedDelivery, _ outcome: DeliveryOutcome, status: Int?, error: String?) {
