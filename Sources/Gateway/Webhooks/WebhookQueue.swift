@@ -59,6 +59,30 @@ struct WebhookQueue {
         }
     }
 
+    /// One stream entry of a batch fan-out: its ids, the envelope, and the subscriptions it goes to
+    /// (none for a malformed entry, which is only acknowledged).
+    struct FanOutItem {
+        let entryID: String
+        let eventID: String
+        let type: String
+        let body: [UInt8]
+        let subscriptions: [String]
+    }
+
+    /// `fanOut` for a whole batch in one script; every entry is acknowledged, or none (on failure).
+    func fanOut(stream: String, _ items: [FanOutItem], _ done: @escaping (Result<Int, RedisError>) -> Void) {
+        var keys = [WebhookQueueKeys.due, stream]
+        var args = [WebhookQueueKeys.consumerGroup, String(items.count)]
+        for item in items {
+            keys += item.subscriptions.map { WebhookQueueKeys.delivery(sub: $0, event: item.eventID) }
+            args += [item.entryID, item.eventID, item.type, String(decoding: item.body, as: UTF8.self), String(item.subscriptions.count)]
+            args += item.subscriptions
+        }
+        connection.evalScript(WebhookQueueScripts.fanoutBatch, keys: keys, args: args) { result in
+            done(result.flatMap { reply in reply.integer.map { .success(Int($0)) } ?? .failure(.protocolError) })
+        }
+    }
+
     /// Leases up to `limit` due deliveries to this node.
     func claim(limit: Int, _ done: @escaping (Result<[ClaimedDelivery], RedisError>) -> Void) {
         connection.evalScript(WebhookQueueScripts.claim, keys: [WebhookQueueKeys.due],

@@ -98,41 +98,32 @@ final class WebhookRunner {
         }
     }
 
-    /// Fans a batch out with every entry's script sent at once (pipelined on the loop's connection; Redis
-    /// runs them in order), then calls `next` once each entry is acknowledged. Entries whose script failed
-    /// stay pending for this consumer and are tried again, together, after a pause.
+    /// Fans a batch out in one script (`WebhookQueue.fanOut(stream:_:)`), then calls `next`. When the
+    /// script did not run, no entry of the batch was acknowledged: they stay pending for this consumer
+    /// and the batch is tried again after a pause.
     private func fanOut(_ entries: ArraySlice<StreamEntry>, _ next: @escaping () -> Void) {
         guard !entries.isEmpty, !stopped else { return next() }
-        var pending = entries.count
-        var failed: [StreamEntry] = []
+        var items: [WebhookQueue.FanOutItem] = []
+        items.reserveCapacity(entries.count)
+        var anyDelivery = false
         for entry in entries {
-            fanOut(entry) { [self] ok in
-                if !ok { failed.append(entry) }
-                pending -= 1
-                guard pending == 0 else { return }
-                if failed.isEmpty { return next() }
-                loop.schedule(after: 200_000_000) { self.fanOut(failed[...], next) }
+            do {
+                let envelope = try WebhookEnvelope(fields: entry.fields)
+                let subs = subscriptions.matching(envelope.hook).map(\.id)
+                anyDelivery = anyDelivery || !subs.isEmpty
+                items.append(.init(entryID: entry.id, eventID: envelope.eventID, type: envelope.hook, body: envelope.body, subscriptions: subs))
+            } catch {
+                Log.warning("webhooks: stream entry without a valid event; acknowledged without deliveries", [("entry", entry.id)])
+                items.append(.init(entryID: entry.id, eventID: "-", type: "", body: [], subscriptions: []))
             }
         }
-    }
-
-    /// One entry's fan-out script; `done(false)` when it did not run (the entry was not acknowledged).
-    private func fanOut(_ entry: StreamEntry, _ done: @escaping (Bool) -> Void) {
-        let envelope: WebhookEnvelope
-        do {
-            envelope = try WebhookEnvelope(fields: entry.fields)
-        } catch {
-            Log.warning("webhooks: stream entry without a valid event; acknowledged without deliveries", [("entry", entry.id)])
-            return queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: "-", type: "", body: [], subscriptions: []) { _ in
-                done(true)
+        queue.fanOut(stream: reader.stream, items) { [self] result in
+            if case .failure = result {
+                loop.schedule(after: 200_000_000) { self.fanOut(entries, next) }
+                return
             }
-        }
-        let subs = subscriptions.matching(envelope.hook).map(\.id)
-        queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: envelope.eventID, type: envelope.hook, body: envelope.body,
-                     subscriptions: subs) { [self] result in
-            if case .failure = result { return done(false) }
-            if !subs.isEmpty { claim() }
-            done(true)
+            if anyDelivery { claim() }
+            next()
         }
     }
 
