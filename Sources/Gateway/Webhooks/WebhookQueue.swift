@@ -1,9 +1,8 @@
 // API: the webhook delivery queue in Redis, for one node on one loop's connection. Every call is one
 // script (`WebhookQueueScripts`): fan a stream entry, or a whole read batch, out to its subscriptions (and
 // acknowledge it), claim due deliveries under a lease, renew the leases of deliveries in flight, settle an
-// attempt. Nothing about
-// a delivery lives only in the node: kill it at any moment and its leases run out, then another node
-// claims the deliveries. Times are Redis's clock; delays and leases are milliseconds.
+// attempt. Nothing about a delivery lives only in the node: kill it at any moment and its leases run out,
+// then another node claims the deliveries. Times are Redis's clock; delays and leases are milliseconds.
 import RedisStore
 
 /// One delivery a node holds.
