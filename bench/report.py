@@ -318,6 +318,10 @@ about = {
                 "alternated in one run: the 10,000-poll fan-out (`REPS=4 bench/ab-fanout`), keep-alive GET requests/s "
                 "(`bench/ab-foundation`), and user-space instructions per request counted by callgrind "
                 "(`bench/ab-instructions`).",
+    "webhooks": "Webhook delivery (issue 13): deliveries/s from one node over HTTP and HTTPS (nginx answering 204, a test CA "
+                "made at run time), latency from a fact's answer to the receiver at 1,000 events/s, and the node's RSS with "
+                "100,000 undelivered events; the binary before the work alternated with the final one. Command: "
+                "`bench/webhooks [--quick]`.",
     "events": "Events (issue 5): facts/s through one node (`wrk` closed loop of `entered` facts, half duplicates, "
               "checked against the stream length), and the attendance batch for 50,000 leads. "
               "Command: `bench/events [THREADS] [SECONDS]`.",

@@ -1,5 +1,8 @@
 // One timer structure per loop: a binary min-heap of deadlines. Cancellation is lazy (a flag checked
 // when the timer comes due), so cancel is O(1) and a cancelled entry is dropped when it reaches the top.
+// Cancelled entries are also swept out whenever the heap has doubled since the last sweep: a client that
+// cancels a 15 s request deadline thousands of times a second would otherwise keep every cancelled timer
+// object until its deadline (bench/webhooks: ~9 MB of RSS at 9,000 requests/s).
 
 /// A one-shot timer on a loop. Owned by the loop thread; cancel it from that thread only.
 public final class LoopTimer {
@@ -24,10 +27,14 @@ public final class LoopTimer {
 struct TimerHeap {
     private var items: [LoopTimer] = []
     private var nextSeq: UInt64 = 0
+    /// Entries (live or cancelled) at which the next sweep runs: twice the live ones after the last.
+    private var sweepAt = Self.minimumSweepAt
+    private static let minimumSweepAt = 1024
 
     var count: Int { items.count }
 
     mutating func schedule(at deadline: UInt64, _ body: @escaping () -> Void) -> LoopTimer {
+        if items.count >= sweepAt { sweepCancelled() }
         let t = LoopTimer(deadline: deadline, seq: nextSeq, body: body)
         nextSeq &+= 1
         items.append(t)
@@ -52,6 +59,18 @@ struct TimerHeap {
             }
         }
         return due
+    }
+
+    /// Drops every cancelled entry and restores the heap order (bottom-up, O(n)); amortised O(1) per
+    /// `schedule`, since the next sweep waits until the heap has doubled again.
+    private mutating func sweepCancelled() {
+        items.removeAll { $0.body == nil }
+        var i = items.count / 2
+        while i > 0 {
+            i -= 1
+            siftDown(i)
+        }
+        sweepAt = max(Self.minimumSweepAt, 2 * items.count)
     }
 
     private static func less(_ a: LoopTimer, _ b: LoopTimer) -> Bool {

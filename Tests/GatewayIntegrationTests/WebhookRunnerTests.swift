@@ -48,6 +48,7 @@ import Testing
             settings.readBlockMillis = 100
             settings.claimIntervalMillis = 5
             settings.reloadIntervalMillis = 100
+            settings.maxInFlightPerSubscription = 8  // the take-over test counts this cap (the default is larger)
             let (w, st) = (webhook, settings)
             loop.execute {
                 let (webhook, settings) = (w, st)

@@ -51,4 +51,22 @@ import Testing
         #expect(out.count == 5000)
         #expect(out == out.sorted())
     }
+
+    @Test func cancelledTimersAreSweptOnceTheHeapDoubles() {
+        var heap = TimerHeap()
+        var out: [UInt64] = []
+        // A request deadline scheduled and cancelled again and again, beside a few live timers.
+        for d: UInt64 in [700_000, 300_000, 500_000] { _ = heap.schedule(at: d) { out.append(d) } }
+        for i in 0..<100_000 { heap.schedule(at: UInt64(1_000 + i)) { out.append(0) }.cancel() }
+        #expect(heap.count < 2_100, "cancelled entries are swept, not kept until their deadline")
+        var rng = SystemRandomNumberGenerator()
+        var live: [UInt64] = [300_000, 500_000, 700_000]
+        for _ in 0..<3000 {
+            let d = UInt64.random(in: 0..<1_000_000, using: &rng)
+            live.append(d)
+            _ = heap.schedule(at: d) { out.append(d) }
+        }
+        for body in heap.popDue(now: .max) { body() }
+        #expect(out == live.sorted())
+    }
 }

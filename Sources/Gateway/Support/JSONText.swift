@@ -4,6 +4,11 @@
 public enum JSONText {
     /// `s` as a JSON string literal, quotes included.
     public static func quoted(_ s: String) -> String {
+        // Most texts need no escape (ids, hook names, timestamps): one scan of the bytes, one concatenation.
+        // Bytes of 0x80 and up are parts of scalars at or above U+0080, which go in verbatim either way.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for u in s.unicodeScalars {

@@ -58,9 +58,9 @@ public struct WebhookEnvelope: Sendable, Equatable {
     /// Whether `bytes` is `{` ... `}` after optional JSON whitespace (a cheap shape check: the emitters
     /// wrote it with cjson or the payload builder, so it is not parsed again).
     static func isObjectText(_ bytes: [UInt8]) -> Bool {
-        let ws: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
-        guard let first = bytes.firstIndex(where: { !ws.contains($0) }),
-              let last = bytes.lastIndex(where: { !ws.contains($0) }), first < last else { return false }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+              let last = bytes.lastIndex(where: { !isSpace($0) }), first < last else { return false }
         return bytes[first] == UInt8(ascii: "{") && bytes[last] == UInt8(ascii: "}")
     }
 

@@ -1,8 +1,8 @@
 // API: the webhook delivery queue in Redis, for one node on one loop's connection. Every call is one
-// script (`WebhookQueueScripts`): fan a stream entry out to its subscriptions (and acknowledge it), claim
-// due deliveries under a lease, renew the leases of deliveries in flight, settle an attempt. Nothing about
-// a delivery lives only in the node: kill it at any moment and its leases run out, then another node
-// claims the deliveries. Times are Redis's clock; delays and leases are milliseconds.
+// script (`WebhookQueueScripts`): fan a stream entry, or a whole read batch, out to its subscriptions (and
+// acknowledge it), claim due deliveries under a lease, renew the leases of deliveries in flight, settle an
+// attempt. Nothing about a delivery lives only in the node: kill it at any moment and its leases run out,
+// then another node claims the deliveries. Times are Redis's clock; delays and leases are milliseconds.
 import RedisStore
 
 /// One delivery a node holds.
@@ -62,6 +62,30 @@ struct WebhookQueue {
         let keys = [WebhookQueueKeys.due, stream, WebhookQueueKeys.created] + subscriptions.map { WebhookQueueKeys.delivery(sub: $0, event: eventID) }
         let args = [WebhookQueueKeys.consumerGroup, entryID, eventID, type, String(decoding: body, as: UTF8.self)] + subscriptions
         connection.evalScript(WebhookQueueScripts.fanout, keys: keys, args: args) { result in
+            done(result.flatMap { reply in reply.integer.map { .success(Int($0)) } ?? .failure(.protocolError) })
+        }
+    }
+
+    /// One stream entry of a batch fan-out: its ids, the envelope, and the subscriptions it goes to
+    /// (none for a malformed entry, which is only acknowledged).
+    struct FanOutItem {
+        let entryID: String
+        let eventID: String
+        let type: String
+        let body: [UInt8]
+        let subscriptions: [String]
+    }
+
+    /// `fanOut` for a whole batch in one script; every entry is acknowledged, or none (on failure).
+    func fanOut(stream: String, _ items: [FanOutItem], _ done: @escaping (Result<Int, RedisError>) -> Void) {
+        var keys = [WebhookQueueKeys.due, stream, WebhookQueueKeys.created]
+        var args = [WebhookQueueKeys.consumerGroup, String(items.count)]
+        for item in items {
+            keys += item.subscriptions.map { WebhookQueueKeys.delivery(sub: $0, event: item.eventID) }
+            args += [item.entryID, item.eventID, item.type, String(decoding: item.body, as: UTF8.self), String(item.subscriptions.count)]
+            args += item.subscriptions
+        }
+        connection.evalScript(WebhookQueueScripts.fanoutBatch, keys: keys, args: args) { result in
             done(result.flatMap { reply in reply.integer.map { .success(Int($0)) } ?? .failure(.protocolError) })
         }
     }

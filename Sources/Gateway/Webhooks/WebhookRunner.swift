@@ -105,32 +105,36 @@ final class WebhookRunner {
         }
     }
 
+    /// Fans a batch out in one script (`WebhookQueue.fanOut(stream:_:)`), then calls `next`. When the
+    /// script did not run, no entry of the batch was acknowledged: they stay pending for this consumer
+    /// and the batch is tried again after a pause.
     private func fanOut(_ entries: ArraySlice<StreamEntry>, _ next: @escaping () -> Void) {
-        guard let entry = entries.first, !stopped else { return next() }
-        let rest = entries.dropFirst()
-        let envelope: WebhookEnvelope
-        do {
-            envelope = try WebhookEnvelope(fields: entry.fields)
-        } catch {
-            Log.warning("webhooks: stream entry without a valid event; acknowledged without deliveries", [("entry", entry.id)])
-            return queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: "-", type: "", body: [], subscriptions: []) { _ in
-                self.fanOut(rest, next)
+        guard !entries.isEmpty, !stopped else { return next() }
+        var items: [WebhookQueue.FanOutItem] = []
+        items.reserveCapacity(entries.count)
+        var anyDelivery = false
+        for entry in entries {
+            do {
+                let envelope = try WebhookEnvelope(fields: entry.fields)
+                var subs = subscriptions.matching(envelope.hook).map(\.id)
+                if let about = envelope.disabledSubscriptionID {
+                    // A subscription is never told of its own disable (it may still look enabled here until the reload).
+                    subs.removeAll { $0 == about }
+                }
+                anyDelivery = anyDelivery || !subs.isEmpty
+                items.append(.init(entryID: entry.id, eventID: envelope.eventID, type: envelope.hook, body: envelope.body, subscriptions: subs))
+            } catch {
+                Log.warning("webhooks: stream entry without a valid event; acknowledged without deliveries", [("entry", entry.id)])
+                items.append(.init(entryID: entry.id, eventID: "-", type: "", body: [], subscriptions: []))
             }
         }
-        var subs = subscriptions.matching(envelope.hook).map(\.id)
-        if let about = envelope.disabledSubscriptionID {
-            // A subscription is never told of its own disable (it may still look enabled here until the reload).
-            subs.removeAll { $0 == about }
-        }
-        queue.fanOut(stream: reader.stream, entryID: entry.id, eventID: envelope.eventID, type: envelope.hook, body: envelope.body,
-                     subscriptions: subs) { [self] result in
+        queue.fanOut(stream: reader.stream, items) { [self] result in
             if case .failure = result {
-                // Not acknowledged (the entry stays pending for this consumer): try it again shortly.
                 loop.schedule(after: 200_000_000) { self.fanOut(entries, next) }
                 return
             }
-            if !subs.isEmpty { claim() }
-            fanOut(rest, next)
+            if anyDelivery { claim() }
+            next()
         }
     }
 
@@ -197,12 +201,18 @@ final class WebhookRunner {
             }
             onAttempt?(settled, seconds)
             finish(d, settled, status: status, error: error)
-            if var queued = waiting[sub.id], !queued.isEmpty {
-                let next = queued.removeFirst()
-                waiting[sub.id] = queued.isEmpty ? nil : queued
-                dispatch(next)
-            }
+            if let next = takeWaiting(sub.id) { dispatch(next) }
         }
+    }
+
+    /// The oldest delivery waiting for a free slot of subscription `id`. The queue is moved out of the
+    /// dictionary first, so removing its head shifts a uniquely held buffer instead of copying every
+    /// waiting delivery (a copy-on-write of the whole queue per answer).
+    private func takeWaiting(_ id: String) -> ClaimedDelivery? {
+        guard var queued = waiting.removeValue(forKey: id), !queued.isEmpty else { return nil }
+        let next = queued.removeFirst()
+        if !queued.isEmpty { waiting[id] = queued }
+        return next
     }
 
     private func finish(_ d: ClaimedDelivery, _ outcome: DeliveryOutcome, status: Int?, error: String?) {
