@@ -78,7 +78,8 @@ extension WebhookFaultTests {
             let db = try EventsRedis(url: h.redis.url)
             defer { db.close() }
             let sub = try await FaultCLI.add(h.redis.url, "http://127.0.0.1:\(receiver.port)/r")
-            try receiver.control(["/r": ["secret": sub.secret, "default": ["status": 204, "delay_ms": 100]]])
+            // Slow answers (1 s; up to 32 in flight per subscription per node) keep the run going past the restart.
+            try receiver.control(["/r": ["secret": sub.secret, "default": ["status": 204, "delay_ms": 1000]]])
             try h.addNode()
             try h.addNode()
 
