@@ -127,7 +127,9 @@ struct WebhookQueue {
         let keys = [WebhookQueueKeys.due, WebhookQueueKeys.delivery(sub: delivery.subscriptionID, event: delivery.eventID),
                     WebhookQueueKeys.subscription(delivery.subscriptionID), WebhookQueueKeys.dead, eventStream, WebhookQueueKeys.created]
         let args = [delivery.member, nodeID, outcome.word, String(delay), status.map(String.init) ?? "", error ?? "", String(deadLetterMaxLength),
-                    String(disableAfterMillis), environment.newEventID(), environment.now(), String(eventStreamMaxLength),
+                    // Stamps of a `webhook_endpoint_disabled` only a failure can cause: not made for a delivery.
+                    String(disableAfterMillis), outcome == .delivered ? "" : environment.newEventID(),
+                    outcome == .delivered ? "" : environment.now(), String(eventStreamMaxLength),
                     WebhookQueueKeys.changed]
         connection.evalScript(WebhookQueueScripts.settle, keys: keys, args: args) { result in
             done(result.flatMap { reply in reply.integer.map { .success($0 == 1) } ?? .failure(.protocolError) })
