@@ -76,6 +76,9 @@ import HTTPServer
         (["--webhook-timeout", "0"], "--webhook-timeout"),
         (["--webhook-claim-after", "10ms"], "--webhook-claim-after"),
         (["--webhook-disable-after", "soon"], "--webhook-disable-after"),
+        (["--webhook-concurrency", "0"], "--webhook-concurrency"),
+        (["--webhook-concurrency", "many"], "--webhook-concurrency"),
+        (["--webhook-delivery", "maybe"], "--webhook-delivery"),
     ])
     func badSettingsAreRefusedByName(_ args: [String], _ named: String) {
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(arguments: args, environment: [:], cores: 2) }
@@ -95,6 +98,14 @@ import HTTPServer
         #expect(c.dev)
         #expect(try ConfigurationLoader.load(arguments: ["--listen", "localhost:8081"], environment: [:], cores: 2).listen.host == "127.0.0.1")
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(arguments: [], environment: ["GATEWAY_MAX_WAIT": "abc"], cores: 2) }
+    }
+
+    @Test func webhookFlagsReachTheConfiguration() throws {
+        let c = try ConfigurationLoader.load(arguments: ["--webhook-concurrency", "4", "--webhook-delivery", "off", "--webhook-disable-after", "2h"],
+                                             environment: [:], cores: 2)
+        #expect(c.webhook.concurrencyPerSubscription == 4 && !c.webhook.deliver && c.webhook.settings.disableAfterMillis == 7_200_000)
+        let d = try ConfigurationLoader.load(arguments: [], environment: [:], cores: 2)
+        #expect(d.webhook.concurrencyPerSubscription == 32 && d.webhook.deliver && !d.webhook.allowPrivate)
     }
 
     @Test func etagMatchingUsesWeakComparison() {

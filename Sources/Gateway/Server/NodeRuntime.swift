@@ -129,6 +129,7 @@ final class NodeRuntime: Sendable {
             }
             var settings = WebhookRunnerSettings(nodeID: node)
             settings.leaseMillis = config.claimAfterMillis
+            settings.maxInFlightPerSubscription = config.concurrencyPerSubscription
             settings.eventStreamMaxLength = streamMaxLength
             let runner = WebhookRunner(loop: hub, readerConnection: RedisConnection(address: redis.address, loop: hub),
                                        commands: redis.connection(on: hub), transport: HTTPClientWebhookTransport(client: client, allowPlainHTTP: config.allowPrivate),

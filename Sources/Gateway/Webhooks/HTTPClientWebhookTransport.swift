@@ -26,7 +26,7 @@ final class HTTPClientWebhookTransport: WebhookTransport {
         let publicOnly: AddressFilter = { @Sendable address in WebhookAddressPolicy.isPublic(address) }
         let filter: AddressFilter? = configuration.allowPrivate ? nil : publicOnly
         let settings = HTTPClientConfiguration(connectTimeoutNanos: min(timeout, 5_000_000_000), requestTimeoutNanos: timeout,
-                                               maxConnectionsPerOrigin: WebhookRunnerSettings.defaultMaxInFlightPerSubscription,
+                                               maxConnectionsPerOrigin: configuration.concurrencyPerSubscription,
                                                tls: TLSConfiguration(caFile: configuration.caFile), addressFilter: filter)
         return try HTTPClient(loop: loop, configuration: settings)
     }

@@ -15,6 +15,9 @@ public struct WebhookNodeConfiguration: Sendable {
     public var timeoutSeconds: Double = 15
     /// A delivery held by a node that stopped renewing goes to another after this (`--webhook-claim-after`), ms.
     public var claimAfterMillis: Int64 = 30_000
+    /// Requests in flight at once per subscription from this node (`--webhook-concurrency`); the HTTP
+    /// client keeps as many keep-alive connections per origin.
+    public var concurrencyPerSubscription = WebhookRunnerSettings.defaultMaxInFlightPerSubscription
 
     public init() {}
 }
