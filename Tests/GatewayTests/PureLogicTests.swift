@@ -100,6 +100,21 @@ import HTTPServer
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(arguments: [], environment: ["GATEWAY_MAX_WAIT": "abc"], cores: 2) }
     }
 
+    /// Every flag of `serve --help` stands apart from its description, in one column.
+    @Test func serveHelpKeepsEveryFlagApartFromItsDescription() {
+        let lines = ConfigurationLoader.helpText.split(separator: "\n").map(String.init)
+        #expect(lines.count == ConfigurationLoader.options.count)
+        let columns = Set(lines.map { line -> Int in
+            let body = line.dropFirst(2)
+            let name = body.prefix { $0 != " " }
+            let rest = body.dropFirst(name.count)
+            let value = rest.hasPrefix(" VALUE") ? 6 : 0
+            #expect(rest.dropFirst(value).hasPrefix("  "), "\(line)")
+            return 2 + name.count + value + rest.dropFirst(value).prefix { $0 == " " }.count
+        })
+        #expect(columns.count == 1, "one description column: \(columns)")
+    }
+
     @Test func webhookFlagsReachTheConfiguration() throws {
         let c = try ConfigurationLoader.load(arguments: ["--webhook-concurrency", "4", "--webhook-delivery", "off", "--webhook-disable-after", "2h"],
                                              environment: [:], cores: 2)

@@ -158,9 +158,11 @@ public enum ConfigurationLoader {
 
     /// Help text for `gateway serve`.
     public static var helpText: String {
-        options.map { o in
-            let name = o.takesValue ? "\(o.flag) VALUE" : o.flag
-            return "  " + name.padding(toLength: 30, withPad: " ", startingAt: 0) + o.help + " [" + o.env + "]"
+        let names = options.map { $0.takesValue ? "\($0.flag) VALUE" : $0.flag }
+        // One column for the descriptions, two spaces past the longest name (never cut, never run together).
+        let width = (names.map(\.count).max() ?? 0) + 2
+        return zip(options, names).map { o, name in
+            "  " + name + String(repeating: " ", count: width - name.count) + o.help + " [" + o.env + "]"
         }.joined(separator: "\n")
     }
 
