@@ -20,6 +20,8 @@ final class NodeRuntime: Sendable {
     let longPoll: LongPollService
     let throttle: ThrottleService
     private let connected: Mutex<[Bool]>
+    /// Set when the shutdown closes Redis itself: losing the connections then is expected, not a fault.
+    private let closingRedis = Atomic<Bool>(false)
     /// The attendance runner, on the hub loop (kept here: the runner's own timers hold it weakly).
     private let attendance: LoopBound<AttendanceSlot>
     /// Webhook delivery, on the hub loop.
@@ -172,7 +174,14 @@ final class NodeRuntime: Sendable {
             return (now, was != now)
         }
         health.redisReady.store(all, ordering: .relaxed)
-        if changed { Log.write(all ? .info : .warning, all ? "redis reachable" : "redis unreachable") }
+        guard changed else { return }
+        if all {
+            Log.info("redis reachable")
+        } else if closingRedis.load(ordering: .relaxed) {
+            Log.info("redis connections closed (shutdown)")
+        } else {
+            Log.warning("redis unreachable")
+        }
     }
 
     /// The SIGTERM path, in reverse start order: not ready for the drain delay, then drain (listeners stop,
@@ -194,6 +203,7 @@ final class NodeRuntime: Sendable {
         await server.closeAll()
         webhooks.execute { $0.client?.close() }
         longPoll.closeSubscriber()
+        closingRedis.store(true, ordering: .relaxed)
         await redis.close()
         await group.shutdown()
         embeddedRedis?.stop()
