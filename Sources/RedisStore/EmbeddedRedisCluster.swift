@@ -50,7 +50,7 @@ public final class EmbeddedRedisCluster: Sendable {
         let server = try EmbeddedRedis.locate(executable, searchDirectories: EmbeddedRedis.defaultSearchDirectories())
         let cliDir = String(server[..<(server.lastIndex(of: "/") ?? server.startIndex)])
         let cli: String
-        do {
+        do throws(RedisError) {
             cli = try EmbeddedRedis.locate(nil, searchDirectories: [cliDir] + EmbeddedRedis.defaultSearchDirectories(), name: "redis-cli")
         } catch {
             throw .embeddedServer("redis-cli not found: install it with 'apt-get install redis-tools'")
@@ -59,12 +59,14 @@ public final class EmbeddedRedisCluster: Sendable {
         try EmbeddedRedis.makeDirectories(root)
         var nodes: [EmbeddedRedis] = []
         let total = primaries * (1 + replicasPerPrimary)
-        do {
+        do throws(RedisError) {
             for i in 0..<total {
+                // The bus port is picked free too (the default, port + 10,000, may be taken or past 65,535).
+                guard let busPort = BlockingRedis.freeLoopbackPort() else { throw RedisError.embeddedServer("no free loopback port for the cluster bus") }
                 nodes.append(try EmbeddedRedis.start(
                     stateDir: "\(root)/node-\(i)", mode: .tcpLoopback,
                     extraArguments: ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                                     "--cluster-node-timeout", String(nodeTimeoutMillis)],
+                                     "--cluster-node-timeout", String(nodeTimeoutMillis), "--cluster-port", String(busPort)],
                     executable: server))
             }
             let cluster = EmbeddedRedisCluster(nodes: nodes, stateDir: root)
@@ -100,7 +102,7 @@ public final class EmbeddedRedisCluster: Sendable {
             text = info(index, section)
         }
         guard let text else { return nil }
-        for line in text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where line.hasPrefix(field + ":") {
+        for line in text.split(whereSeparator: \.isNewline) where line.hasPrefix(field + ":") {
             return String(line.dropFirst(field.count + 1))
         }
         return nil
