@@ -18,7 +18,13 @@ final class ClusterHarness: Sendable {
 
     init() throws {
         dir = try makeTempDir()
-        let cluster = try EmbeddedRedisCluster.start(stateDir: dir)
+        let cluster: EmbeddedRedisCluster
+        do {
+            cluster = try EmbeddedRedisCluster.start(stateDir: dir)
+        } catch {
+            Self.removeTree(dir)
+            throw error
+        }
         let group = try EventLoopGroup(count: 1)
         group.start()
         self.cluster = cluster
@@ -29,7 +35,12 @@ final class ClusterHarness: Sendable {
     func shutdown() {
         group.stopAndWait()
         cluster.stop()
-        for i in cluster.nodes.indices { removeTempDir("\(dir)/node-\(i)") }
+        Self.removeTree(dir)
+    }
+
+    /// Removes the cluster's root directory and its `node-i` directories (files one level deep each).
+    private static func removeTree(_ dir: String) {
+        for i in 0..<16 { removeTempDir("\(dir)/node-\(i)") }
         removeTempDir(dir)
     }
 
