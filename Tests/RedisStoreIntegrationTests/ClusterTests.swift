@@ -147,6 +147,27 @@ struct ClusterTests {
         await client.close()
     }
 
+    @Test func clusterDownIsRetriedWithinTheDeadline() async throws {
+        let h = try ClusterHarness()
+        defer { h.shutdown() }
+        let client = try await h.readyClient()
+        let key = "down-key"
+        _ = try await client.command(["SET", key, "up"], key: key)
+        let primaries = h.primaries()
+        let owner = try #require(await h.owner(client, key))
+        let orphan = try #require(primaries.first { $0 != owner })
+        // Unassign one slot of another primary everywhere: with full coverage required the cluster is down.
+        let slot = HashSlot.of(await h.key(servedBy: orphan, prefix: "orphan", client))
+        for p in primaries { _ = try await h.admin(p, ["CLUSTER", "DELSLOTS", String(slot)]) }
+        #expect(await GatewayTestSupport.eventually(seconds: 10) { h.cluster.field(owner, "cluster-info", "cluster_state") == "fail" })
+
+        let answer = Task { try await client.command(["GET", key], key: key, timeoutNanos: 20_000_000_000).string }
+        #expect(await GatewayTestSupport.eventually(seconds: 10) { await h.router(client) { $0.retriesScheduled } > 0 })
+        _ = try await h.admin(orphan, ["CLUSTER", "ADDSLOTS", String(slot)])  // the slot is served again
+        #expect(try await answer.value == "up")  // the same call, retried with backoff until the cluster was up
+        await client.close()
+    }
+
     // MARK: slot moves (the CLUSTER SETSLOT / MIGRATE procedure of the cluster spec)
 
     private func moveSlot(_ slot: Int, keys: [String], from source: Int, to target: Int, _ h: ClusterHarness) async throws {
