@@ -4,10 +4,29 @@ import Glibc
 
 /// Synchronous socket helpers used while starting and stopping a private `redis-server`.
 enum BlockingRedis {
+    /// Most bytes one blocking round trip reads.
+    static let maxReplyBytes = 64 * 1024
+
+    /// True once `bytes` hold a whole simple reply: a line, or a whole bulk string (`$N\r\n...\r\n`).
+    static func isCompleteReply(_ bytes: [UInt8]) -> Bool {
+        guard let lf = bytes.firstIndex(of: 10) else { return false }
+        guard bytes.first == UInt8(ascii: "$"), lf >= 2 else { return true }
+        guard let n = Int(String(decoding: bytes[1..<(lf - 1)], as: UTF8.self)), n >= 0 else { return true }
+        return bytes.count >= lf + 1 + n + 2
+    }
+
+    /// The text of a bulk reply read by `roundTrip(..., complete: isCompleteReply)`, or nil.
+    static func bulkText(_ bytes: [UInt8]) -> String? {
+        guard bytes.first == UInt8(ascii: "$"), let lf = bytes.firstIndex(of: 10),
+              let n = Int(String(decoding: bytes[1..<max(1, lf - 1)], as: UTF8.self)), n >= 0, bytes.count >= lf + 1 + n else { return nil }
+        return String(decoding: bytes[(lf + 1)..<(lf + 1 + n)], as: UTF8.self)
+    }
+
     /// Sends `command` on a fresh connection and reads until one reply line (or EOF / timeout).
     /// - Returns: the bytes read (possibly empty when the server closed at once), or nil if the
     ///   connection or the write failed.
-    static func roundTrip(_ endpoint: RedisAddress.Endpoint, _ command: RedisCommand, timeoutMillis: Int) -> [UInt8]? {
+    static func roundTrip(_ endpoint: RedisAddress.Endpoint, _ command: RedisCommand, timeoutMillis: Int,
+                          complete: ([UInt8]) -> Bool = { $0.contains(10) }) -> [UInt8]? {
         guard let fd = connect(endpoint, timeoutMillis: timeoutMillis) else { return nil }
         defer { Glibc.close(fd) }
         var sent = 0
@@ -23,7 +42,7 @@ enum BlockingRedis {
         guard ok else { return nil }
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 512)
-        while !reply.contains(10) && reply.count < 64 * 1024 {
+        while !complete(reply) && reply.count < maxReplyBytes {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }

@@ -160,41 +160,41 @@ public final class EmbeddedRedis: Sendable {
     }
 
     /// True when `pid` has exited (and is now reaped) or is not our child any more.
-    private static func reaped(_ pid: Int32) -> Bool {
+    static func reaped(_ pid: Int32) -> Bool {
         var status: Int32 = 0
         let rc = waitpid(pid, &status, WNOHANG)
         return rc == pid || (rc < 0 && errno == ECHILD)
     }
 
-    private static func killAndReap(_ pid: Int32) {
+    static func killAndReap(_ pid: Int32) {
         _ = Glibc.kill(pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 
-    private static func pause() {
+    static func pause() {
         var ts = timespec(tv_sec: 0, tv_nsec: Int(pollIntervalNanos))
         nanosleep(&ts, nil)
     }
 
     // MARK: files
 
-    /// `explicit` if executable, else the first `redis-server` in `searchDirectories`.
+    /// `explicit` if executable, else the first `name` (`redis-server`) in `searchDirectories`.
     /// - Throws: `RedisError.embeddedServer(notFoundMessage)`.
-    static func locate(_ explicit: String?, searchDirectories: [String]) throws(RedisError) -> String {
-        let candidates = explicit.map { [$0] } ?? searchDirectories.filter { !$0.isEmpty }.map { $0 + "/redis-server" }
+    static func locate(_ explicit: String?, searchDirectories: [String], name: String = "redis-server") throws(RedisError) -> String {
+        let candidates = explicit.map { [$0] } ?? searchDirectories.filter { !$0.isEmpty }.map { $0 + "/" + name }
         guard let found = candidates.first(where: { access($0, X_OK) == 0 }) else {
             throw .embeddedServer(notFoundMessage)
         }
         return found
     }
 
-    private static func defaultSearchDirectories() -> [String] {
+    static func defaultSearchDirectories() -> [String] {
         let path = getenv("PATH").map { String(cString: $0) } ?? ""
         return path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"]
     }
 
-    private static func absolute(_ path: String) -> String {
+    static func absolute(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
         guard getcwd(&buf, buf.count) != nil else { return path }
@@ -202,7 +202,7 @@ public final class EmbeddedRedis: Sendable {
         return cwd + "/" + path
     }
 
-    private static func makeDirectories(_ path: String) throws(RedisError) {
+    static func makeDirectories(_ path: String) throws(RedisError) {
         var current = ""
         for part in path.split(separator: "/") {
             current += "/" + part

@@ -45,6 +45,8 @@ public struct RedisAddress: Sendable, Equatable, CustomStringConvertible {
             self = try Self.parseTCP(String(url.dropFirst("redis://".count)))
         } else if lower.hasPrefix("unix://") {
             self = try Self.parseUnix(String(url.dropFirst("unix://".count)))
+        } else if lower.hasPrefix("redis-cluster://") {
+            throw Self.invalid("redis-cluster:// is a Redis Cluster address (RedisClusterAddress), not a single server's")
         } else {
             throw Self.invalid("must start with redis:// or unix://")
         }
@@ -65,7 +67,7 @@ public struct RedisAddress: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: parsing
 
-    private static func invalid(_ reason: String) -> RedisError {
+    static func invalid(_ reason: String) -> RedisError {
         .invalidAddress("invalid Redis URL (expected redis://[:password@]host:port[/db] or unix:///path[?db=N]): \(reason)")
     }
 
@@ -87,10 +89,18 @@ public struct RedisAddress: Sendable, Equatable, CustomStringConvertible {
             guard let colon = userinfo.firstIndex(of: ":") else {
                 throw invalid("credentials must be written as :password@ or user:password@")
             }
-            let user = try percentDecoded(userinfo[..<colon], what: "user name")
+            let user = try percentDecoded(userinfo[..<colon], what: "user name", invalid: invalid)
             username = user.isEmpty ? nil : user
-            password = try percentDecoded(userinfo[userinfo.index(after: colon)...], what: "password")
+            password = try percentDecoded(userinfo[userinfo.index(after: colon)...], what: "password", invalid: invalid)
         }
+        let endpoint = try parseEndpoint(authority, invalid: invalid)
+        let database = try parseDatabase(path, what: "database path '/\(path)'")
+        return RedisAddress(endpoint: endpoint, username: username, password: password, database: database)
+    }
+
+    /// Parses `host[:port]` (host: IPv4 literal, `[IPv6]`, `localhost` or a hostname, resolved here:
+    /// blocking) into a numeric TCP endpoint. Shared with `RedisClusterAddress`, whose messages differ.
+    static func parseEndpoint(_ authority: Substring, invalid: (String) -> RedisError) throws(RedisError) -> Endpoint {
         var hostPart: Substring
         var portPart: Substring?
         if authority.hasPrefix("[") {
@@ -116,9 +126,7 @@ public struct RedisAddress: Sendable, Equatable, CustomStringConvertible {
             guard let n = UInt16(p), n > 0 else { throw invalid("port '\(p)' is not a number from 1 to 65535") }
             port = n
         }
-        let database = try parseDatabase(path, what: "database path '/\(path)'")
-        let host = try resolve(String(hostPart))
-        return RedisAddress(endpoint: .tcp(host: host, port: port), username: username, password: password, database: database)
+        return .tcp(host: try resolve(String(hostPart), invalid: invalid), port: port)
     }
 
     private static func parseUnix(_ rest: String) throws(RedisError) -> RedisAddress {
@@ -140,11 +148,11 @@ public struct RedisAddress: Sendable, Equatable, CustomStringConvertible {
             let value = item[item.index(after: eq)...]
             switch key {
             case "db": database = try parseDatabase(value, what: "db '\(value)'")
-            case "password": password = try percentDecoded(value, what: "password")
+            case "password": password = try percentDecoded(value, what: "password", invalid: invalid)
             default: throw invalid("unknown query key '\(key)' (known: db, password)")
             }
         }
-        let path = try percentDecoded(pathPart, what: "socket path")
+        let path = try percentDecoded(pathPart, what: "socket path", invalid: invalid)
         return RedisAddress(endpoint: .unix(path: path), password: password, database: database)
     }
 
@@ -156,7 +164,7 @@ public struct RedisAddress: Sendable, Equatable, CustomStringConvertible {
         return n
     }
 
-    private static func percentDecoded(_ text: Substring, what: String) throws(RedisError) -> String {
+    static func percentDecoded(_ text: Substring, what: String, invalid: (String) -> RedisError) throws(RedisError) -> String {
         var out: [UInt8] = []
         var bytes = text.utf8.makeIterator()
         while let b = bytes.next() {
@@ -183,14 +191,14 @@ public struct RedisAddress: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: resolution (blocking; startup only)
 
-    private static func isNumeric(_ host: String, family: Int32) -> Bool {
+    static func isNumeric(_ host: String, family: Int32) -> Bool {
         var buf = in6_addr()
         return inet_pton(family, host, &buf) == 1
     }
 
     /// Returns a numeric address for `host`: IP literals as they are, `localhost` as 127.0.0.1, any other
     /// name through getaddrinfo (blocking), preferring IPv4.
-    static func resolve(_ host: String) throws(RedisError) -> String {
+    static func resolve(_ host: String, invalid: (String) -> RedisError = invalid) throws(RedisError) -> String {
         if isNumeric(host, family: AF_INET) || isNumeric(host, family: AF_INET6) { return host }
         if host.lowercased() == "localhost" { return "127.0.0.1" }
         let allowed = host.utf8.allSatisfy { c in

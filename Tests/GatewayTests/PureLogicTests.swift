@@ -66,6 +66,7 @@ import HTTPServer
         (["--listen", "127.0.0.1:99999"], "--listen"),
         (["--max-wait", "-1"], "--max-wait"),
         (["--redis", "http://x"], "--redis"),
+        (["--redis", "redis-cluster://127.0.0.1:7000,127.0.0.1:7001"], "not yet supported"),
         (["--jwt-keys", "nokey"], "--jwt-keys"),
         (["--trusted-proxies", "1.2.3.4/99"], "--trusted-proxies"),
         (["--drain-delay", "1e9"], "--drain-delay"),

@@ -40,6 +40,10 @@ public enum ConfigurationLoader {
             c.listen = a
         },
         option("--redis", env: "GATEWAY_REDIS_URL", "redis://[:password@]host:port/db or unix:///path (default: embedded redis-server)") { c, v throws(ConfigurationError) in
+            if v.lowercased().hasPrefix("redis-cluster://") {
+                // The cluster client exists (RedisStore) but the gateway's keys are not yet laid out per slot.
+                throw ConfigurationError("--redis: redis-cluster:// (Redis Cluster) is not yet supported by the gateway; use redis:// or unix://")
+            }
             guard v.hasPrefix("redis://") || v.hasPrefix("unix://") else { throw ConfigurationError("--redis: expected redis://host:port/db or unix:///path, got '\(v)'") }
             c.redisURL = v
         },
