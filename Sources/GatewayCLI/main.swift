@@ -8,7 +8,7 @@ let usage = """
 usage: gateway serve [options]     run a node (see options below)
        gateway throttle show|set|reset ...   read or tune rate limits at runtime (throttle --help)
        gateway webhooks add|list|show|rm|disable|enable|rotate-secret|replay|dead ...   manage webhook subscriptions (webhooks --help)
-       gateway events tail [--redis URL] [--from ID] [--count N]   print emitted events as JSON lines
+       gateway events tail [--redis URL] [--from ID] [--count N] [--follow]   print emitted events as JSON lines
        gateway token [options]     print a signed JWT (development/testing convenience; token --help)
        gateway --version
        gateway --help

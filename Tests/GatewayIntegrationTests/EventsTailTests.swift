@@ -1,5 +1,7 @@
 // `gateway events tail` (contract §9) against a real stream: one JSON line per event with the entry's
-// fields and the payload embedded as JSON; `--from 0` replays, the default `$` follows new events only.
+// fields and the payload embedded as JSON. Without --follow it prints what exists and exits (the last N,
+// or everything after --from up to N, even when N is more than the stream holds); --follow waits for new
+// events (from `$` unless --from says otherwise).
 import GatewayTestSupport
 import Foundation
 import Synchronization
@@ -35,13 +37,26 @@ extension EventsTests {
                 #expect(o?["emitted_at"]?.string.flatMap(ISOCheck.date) != nil, "\(line)")
             }
 
-            // Default `$`: only events appended after the start. Post fresh events until the tail prints one.
+            // Without --follow, what exists, and then it exits: more asked than there is, the last N, after an id.
+            func tail(_ args: [String]) async throws -> [String] {
+                var out: [String] = []
+                try await EventsTailCommand.run(arguments: ["tail"] + args, environment: ["GATEWAY_REDIS_URL": h.redis.url]) { out.append($0) }
+                return out.compactMap { JSONValue.parse($0)?.object?["id"]?.string }
+            }
+            #expect(try await tail(["--from", "0", "--count", "10"]) == entries.map(\.id), "all 3 of 10 asked, then it returns")
+            #expect(try await tail(["--from", "0"]) == entries.map(\.id))
+            #expect(try await tail([]) == entries.map(\.id), "the last 10 (here: 3), oldest first")
+            #expect(try await tail(["--count", "2"]) == entries.suffix(2).map(\.id))
+            #expect(try await tail(["--from", entries[0].id]) == entries.dropFirst().map(\.id), "after the id named")
+            #expect(try await tail(["--from", entries[2].id, "--count", "5"]).isEmpty)
+
+            // --follow: only events appended after the start. Post fresh events until the tail prints one.
             let got = Mutex<[String]>([])
             let done = Counter()
             let url = h.redis.url
             let tail = Task {
                 defer { done.increment() }
-                try await EventsTailCommand.run(arguments: ["tail", "--count", "1", "--redis", url], environment: [:]) { line in
+                try await EventsTailCommand.run(arguments: ["tail", "--follow", "--count", "1", "--redis", url], environment: [:]) { line in
                     got.withLock { $0.append(line) }
                 }
             }
@@ -61,7 +76,8 @@ extension EventsTests {
             #expect(hook == .string("client_webinar_form_submitted"), "\(line)")
 
             // Usage errors.
-            for args in [["tail", "--count", "0", "--redis", url], ["tail", "--bogus", "1", "--redis", url], ["follow"], ["tail"]] {
+            for args in [["tail", "--count", "0", "--redis", url], ["tail", "--bogus", "1", "--redis", url], ["follow"], ["tail"],
+                         ["tail", "--from", "$", "--redis", url], ["tail", "--from", "yesterday", "--redis", url]] {
                 await #expect(throws: ConfigurationError.self, "\(args)") {
                     try await EventsTailCommand.run(arguments: args, environment: [:]) { _ in }
                 }
