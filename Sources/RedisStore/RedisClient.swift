@@ -2,21 +2,12 @@
 // startup). Each call hops to a loop with `execute`, runs there, and resumes its continuation exactly
 // once (the connection's completion contract). Hot paths on the loops use `connection(on:)` directly.
 import Reactor
-import Synchronization
 
 /// One `RedisConnection` per loop of a group, plus async calls usable from any thread.
 public final class RedisClient: Sendable {
-    /// A connection with the loop that owns it.
-    private struct Slot: @unchecked Sendable {
-        // @unchecked: the connection is created here, then touched only on `loop` (its methods check it).
-        let loop: EventLoop
-        let connection: RedisConnection
-    }
-
     /// Where the connections go.
     public let address: RedisAddress
-    private let slots: [Slot]
-    private let next = Atomic<Int>(0)
+    private let perLoop: PerLoop<RedisConnection>
 
     /// Creates one connection per loop of `group` and starts them (on their loops).
     /// - Parameters:
@@ -25,19 +16,13 @@ public final class RedisClient: Sendable {
     ///   - configuration: deadlines and backoff.
     public init(group: EventLoopGroup, address: RedisAddress, configuration: RedisConnectionConfiguration = .init()) {
         self.address = address
-        self.slots = group.loops.map { Slot(loop: $0, connection: RedisConnection(address: address, loop: $0, configuration: configuration)) }
-        for slot in slots {
-            slot.loop.execute { slot.connection.start() }
-        }
+        self.perLoop = PerLoop(group: group, owner: "RedisClient", make: { RedisConnection(address: address, loop: $0, configuration: configuration) },
+                               start: { $0.start() })
     }
 
     /// The connection living on `loop`. Call on `loop` only; the result must not leave it.
     public func connection(on loop: EventLoop) -> RedisConnection {
-        precondition(loop.inEventLoop, "RedisClient.connection(on:) must run on that loop")
-        guard let slot = slots.first(where: { $0.loop === loop }) else {
-            preconditionFailure("RedisClient has no connection on loop \(loop.index)")
-        }
-        return slot.connection
+        perLoop.value(on: loop)
     }
 
     /// Runs one command and returns its reply.
@@ -66,41 +51,21 @@ public final class RedisClient: Sendable {
     /// Waits until every connection is connected.
     /// - Throws: `RedisError.notConnected` if one is not connected within `timeoutNanos`.
     public func waitUntilConnected(timeoutNanos: UInt64) async throws(RedisError) {
-        for slot in slots {
-            let ok = await withCheckedContinuation { (cont: CheckedContinuation<Bool, Never>) in
-                slot.loop.execute {
-                    slot.connection.waitForConnection(timeoutNanos: timeoutNanos) { cont.resume(returning: $0) }
-                }
-            }
-            if !ok { throw .notConnected }
-        }
+        let ok = await perLoop.onEveryLoop { value, done in value.waitForConnection(timeoutNanos: timeoutNanos, done) }
+        if !ok { throw .notConnected }
     }
 
     /// Closes every connection (no reconnect afterwards); returns once each loop has done so.
     public func close() async {
-        for slot in slots {
-            await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-                slot.loop.execute {
-                    slot.connection.close()
-                    cont.resume()
-                }
-            }
+        _ = await perLoop.onEveryLoop { value, done in
+            value.close()
+            done(true)
         }
     }
 
     private func onSomeLoop(
         _ body: @escaping @Sendable (RedisConnection, @escaping (Result<RedisReply, RedisError>) -> Void) -> Void
     ) async throws(RedisError) -> RedisReply {
-        let slot = slots[next.add(1, ordering: .relaxed).oldValue % slots.count]
-        let result = await withCheckedContinuation { (cont: CheckedContinuation<Result<RedisReply, RedisError>, Never>) in
-            slot.loop.execute {
-                body(slot.connection) { cont.resume(returning: $0) }
-            }
-        }
-        switch result {
-        case .success(.error(let message)): throw .server(message)
-        case .success(let reply): return reply
-        case .failure(let error): throw error
-        }
+        try await perLoop.onSomeLoop(body)
     }
 }
