@@ -1,5 +1,6 @@
-// API: the attendance batch (contract §4). When a live webinar ends, the status script enqueues the
-// webinar in `wg:jobs:attendance`. Every node runs this runner on its hub loop: it picks a pending
+// API: the attendance batch (contract §4). When a live webinar ends (or is archived while live or
+// paused), the status script enqueues the webinar in `wg:jobs:attendance`. Every node runs this runner
+// on its hub loop: it picks a pending
 // webinar, takes its lease (SET NX PX), and works through the webinar's leads in batches; each batch
 // is ONE script that checks the lease, SSCANs from the saved cursor, sets each lead's once-mark,
 // appends `client_webinar_attendance_classified` + `post_webinar_route`, and saves the cursor. A node

@@ -39,9 +39,10 @@ public enum RoomScripts {
     /// KEYS[4] leads set, KEYS[5] entered set. ARGV[1] action, ARGV[2] webinar type for a first touch,
     /// ARGV[3] wake channel, ARGV[4] webinar id, ARGV[5] room TTL seconds.
     /// Returns {code, status, cta, version}: code 1 applied, 0 no-op, -1 illegal. An applied change
-    /// refreshes the room's TTL. A move to `ended` enqueues the attendance batch in the same step
-    /// (resumable: a cursor in the job hash) and keeps the job and its audience (leads, entered) for the
-    /// room TTL.
+    /// refreshes the room's TTL. Leaving a live webinar for good (`live`/`paused` → `ended`, or
+    /// `live`/`paused` → `archived`) enqueues the attendance batch in the same step (resumable: a cursor
+    /// in the job hash) and keeps the job and its audience (leads, entered) for the room TTL; `ended` →
+    /// `archived` does not enqueue again (that webinar was classified when it ended).
     public static let setStatus = RedisScript(name: "room_set_status", source: """
         local st = redis.call('HGET', KEYS[1], 'status') or 'scheduled'
         local target = ({start='live', stop='ended', pause='paused', archive='archived'})[ARGV[1]]
@@ -62,7 +63,7 @@ public enum RoomScripts {
         redis.call('HSETNX', KEYS[1], 'cta', '0')
         redis.call('EXPIRE', KEYS[1], ARGV[5])
         redis.call('PUBLISH', ARGV[3], 'r:' .. v .. ':' .. target .. ':' .. cta .. ':' .. redis.call('HGET', KEYS[1], 'type'))
-        if target == 'ended' and KEYS[2] then
+        if (target == 'ended' or (target == 'archived' and (st == 'live' or st == 'paused'))) and KEYS[2] then
           redis.call('HSET', KEYS[2], 'state', 'pending', 'cursor', '0')
           redis.call('EXPIRE', KEYS[2], ARGV[5])
           redis.call('SADD', KEYS[3], ARGV[4])
