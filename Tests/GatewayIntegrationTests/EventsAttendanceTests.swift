@@ -1,8 +1,9 @@
 // The attendance batch (contract §4): when a live webinar ends, every lead that registered or entered
 // gets client_webinar_attendance_classified + post_webinar_route exactly once, attended = entered.
 // Large audience, small batches, and the node running the batch killed halfway: another node takes
-// the lease over once it runs out and finishes from the saved cursor. Real clock (the lease is a
-// Redis PX timer; the runners poll every 50 ms).
+// the lease over once it runs out and finishes from the saved cursor. Archiving a live (or paused)
+// webinar classifies like ending it, once. Real clock (the lease is a Redis PX timer; the runners poll
+// every 50 ms).
 import GatewayTestSupport
 import Foundation
 import Testing
@@ -111,6 +112,65 @@ extension EventsTests {
             let rerun = eventually(seconds: 10) { (try? db.string(["HGET", job, "state"])) == "done" }
             #expect(rerun)
             #expect(try db.entries(hook: "post_webinar_route").count == total, "a second end classified leads again")
+        }
+
+        /// live → archived classifies the audience as live → ended does, once; paused → archived too;
+        /// ended → archived does not run the batch again; scheduled → archived classifies no one.
+        @Test func archivingALiveWebinarClassifiesItsAudienceOnce() throws {
+            let c = try EventsCluster(nodes: 1) { $0.attendance.pollSeconds = 0.05 }
+            defer { c.stop() }
+            let db = try EventsRedis(url: c.redis.url)
+            defer { db.close() }
+            let port = c.port(0)
+            /// Registers `lead` (and enters when `enters`) for `w` through real facts.
+            func audience(_ w: String, _ lead: String, enters: Bool) throws {
+                let t = EventsAuth.attendee(session: "s-\(w)-\(lead)", lead: lead)
+                let r = try EventsHTTP.fact(port, w, "s-\(w)-\(lead)", body: "{\"type\":\"registered\",\"slot_id\":\"slot\",\"source\":\"web\"}", token: t)
+                try #require(r.isFact(["client_webinar_registered"], duplicate: false), "\(r.text)")
+                if enters {
+                    let e = try EventsHTTP.fact(port, w, "s-\(w)-\(lead)", body: "{\"type\":\"entered\"}", token: t)
+                    try #require(e.isFact(["client_webinar_entered"], duplicate: false), "\(e.text)")
+                }
+            }
+            func routes(_ w: String) throws -> [String: String] {
+                var out: [String: String] = [:]
+                for e in try db.entries(hook: "post_webinar_route", "webinar_id", w) {
+                    out[e.payloadString("lead_id") ?? "?"] = e.payloadString("route") ?? "?"
+                }
+                return out
+            }
+            func done(_ w: String) -> Bool {
+                eventually(seconds: 10) { (try? db.string(["HGET", "wg:{w:\(w)}:attendance:job", "state"])) == "done" }
+            }
+            // live → archived
+            for (lead, enters) in [("a1", true), ("a2", false)] { try audience("w-arch", lead, enters: enters) }
+            #expect(try RoomHTTP.status(port, "w-arch", "start").status == 200)
+            #expect(try RoomHTTP.status(port, "w-arch", "archive").status == 200)
+            try #require(done("w-arch"), "live → archived did not run the attendance batch")
+            #expect(try routes("w-arch") == ["a1": "attended", "a2": "not_attended"])
+            #expect(try db.entries(hook: "client_webinar_attendance_classified", "webinar_id", "w-arch").count == 2)
+            // paused → archived
+            try audience("w-paused", "p1", enters: true)
+            for action in ["start", "pause", "archive"] { #expect(try RoomHTTP.status(port, "w-paused", action).status == 200) }
+            try #require(done("w-paused"), "paused → archived did not run the attendance batch")
+            #expect(try routes("w-paused") == ["p1": "attended"])
+            // ended → archived: classified once, when it ended; the archive enqueues nothing.
+            try audience("w-ended", "e1", enters: false)
+            for action in ["start", "stop"] { #expect(try RoomHTTP.status(port, "w-ended", action).status == 200) }
+            try #require(done("w-ended"))
+            // The test holds the job's lease, so a job enqueued again would stay pending where it can be seen.
+            _ = try db.command(["SET", "wg:{w:w-ended}:attendance:lease", "held-by-the-test", "PX", "60000"])
+            let jobBefore = try db.command(["HGETALL", "wg:{w:w-ended}:attendance:job"])
+            #expect(try RoomHTTP.status(port, "w-ended", "archive").status == 200)
+            #expect(try db.integer(["SISMEMBER", "wg:jobs:attendance", "w-ended"]) == 0, "ended → archived enqueued the batch again")
+            #expect(try db.command(["HGETALL", "wg:{w:w-ended}:attendance:job"]) == jobBefore)
+            #expect(try routes("w-ended") == ["e1": "not_attended"])
+            // scheduled → archived: never live, no batch.
+            try audience("w-never", "n1", enters: false)
+            #expect(try RoomHTTP.status(port, "w-never", "archive").status == 200)
+            #expect(try db.integer(["EXISTS", "wg:{w:w-never}:attendance:job"]) == 0)
+            // Each classified lead exactly once over everything above.
+            #expect(try db.entries(hook: "post_webinar_route").count == 4)
         }
 
         /// Stream ids compare as (ms, seq); a plain string compare is wrong across digit counts.

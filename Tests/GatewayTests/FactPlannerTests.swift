@@ -53,7 +53,7 @@ import HTTPServer
         #expect(Self.lines(plan) == [
             #"evt_1 client_webinar_registered {"lead_id":"lead-1","webinar_id":"w1","webinar_type":"live","slot_id":"slot-9","registered_at":"2026-11-29T10:15:30.123Z","source":"landing"}"#,
         ])
-        #expect(plan.planJSON == #"{"ttl":2592000,"maxlen":1000000,"now":"2026-11-29T10:15:30.123Z","lead":"lead-1","channel":"wg:{w:w1}:wake","session_id":"s1","set_once":[],"events":[["evt_1","client_webinar_registered","{\"lead_id\":\"lead-1\",\"webinar_id\":\"w1\",\"webinar_type\":\"live\",\"slot_id\":\"slot-9\",\"registered_at\":\"2026-11-29T10:15:30.123Z\",\"source\":\"landing\"}"]]}"#)
+        #expect(plan.planJSON == #"{"ttl":2592000,"room_ttl":2592000,"idem_ttl":86400,"maxlen":1000000,"now":"2026-11-29T10:15:30.123Z","lead":"lead-1","channel":"wg:{w:w1}:wake","session_id":"s1","set_once":[],"events":[["evt_1","client_webinar_registered","{\"lead_id\":\"lead-1\",\"webinar_id\":\"w1\",\"webinar_type\":\"live\",\"slot_id\":\"slot-9\",\"registered_at\":\"2026-11-29T10:15:30.123Z\",\"source\":\"landing\"}"]]}"#)
     }
 
     @Test func enteredLiveAndAuto() throws {

@@ -80,6 +80,20 @@ import HTTPServer
         (["--webhook-concurrency", "0"], "--webhook-concurrency"),
         (["--webhook-concurrency", "many"], "--webhook-concurrency"),
         (["--webhook-delivery", "maybe"], "--webhook-delivery"),
+        (["--room-ttl", "30s"], "--room-ttl"),
+        (["--room-ttl", "367d"], "--room-ttl"),
+        (["--room-ttl", "1500ms"], "--room-ttl"),
+        (["--once-mark-ttl", "forever"], "--once-mark-ttl"),
+        (["--idempotency-ttl", "0"], "--idempotency-ttl"),
+        (["--autowebinar-ttl", "-1d"], "--autowebinar-ttl"),
+        (["--attendance-job-ttl", "0s"], "--attendance-job-ttl"),
+        (["--stream-max-length", "999"], "--stream-max-length"),
+        (["--stream-max-length", "lots"], "--stream-max-length"),
+        (["--form-payload-max-bytes", "1"], "--form-payload-max-bytes"),
+        (["--form-payload-max-bytes", "16777217"], "--form-payload-max-bytes"),
+        (["--attendance-batch-size", "0"], "--attendance-batch-size"),
+        (["--attendance-lease", "50ms"], "--attendance-lease"),
+        (["--attendance-lease", "11m"], "--attendance-lease"),
     ])
     func badSettingsAreRefusedByName(_ args: [String], _ named: String) {
         #expect(throws: ConfigurationError.self) { _ = try ConfigurationLoader.load(arguments: args, environment: [:], cores: 2) }
@@ -122,6 +136,33 @@ import HTTPServer
         #expect(c.webhook.concurrencyPerSubscription == 4 && !c.webhook.deliver && c.webhook.settings.disableAfterMillis == 7_200_000)
         let d = try ConfigurationLoader.load(arguments: [], environment: [:], cores: 2)
         #expect(d.webhook.concurrencyPerSubscription == 32 && d.webhook.deliver && !d.webhook.allowPrivate)
+    }
+
+    @Test func eventAndKeyLifetimeFlagsReachTheConfiguration() throws {
+        let c = try ConfigurationLoader.load(arguments: ["--room-ttl", "2d", "--once-mark-ttl", "90m", "--idempotency-ttl", "3600",
+                                                         "--autowebinar-ttl", "7d", "--attendance-job-ttl", "12h", "--stream-max-length", "5000",
+                                                         "--form-payload-max-bytes", "1024", "--attendance-batch-size", "50", "--attendance-lease", "1500ms"],
+                                             environment: [:], cores: 2)
+        #expect(c.events.roomTTLSeconds == 172_800 && c.events.onceMarkTTLSeconds == 5_400 && c.events.idempotencyTTLSeconds == 3_600)
+        #expect(c.events.autoSessionTTLSeconds == 604_800 && c.attendance.doneJobTTLSeconds == 43_200)
+        #expect(c.events.streamMaxLength == 5_000 && c.events.maxFormPayloadBytes == 1_024)
+        #expect(c.attendance.batchSize == 50 && c.attendance.leaseMillis == 1_500)
+        let e = try ConfigurationLoader.load(arguments: [], environment: ["GATEWAY_ROOM_TTL": "3d", "GATEWAY_STREAM_MAX_LENGTH": "2000"], cores: 2)
+        #expect(e.events.roomTTLSeconds == 259_200 && e.events.streamMaxLength == 2_000)
+        let d = try ConfigurationLoader.load(arguments: [], environment: [:], cores: 2)
+        #expect(d.events.roomTTLSeconds == 30 * 86_400 && d.events.onceMarkTTLSeconds == 30 * 86_400 && d.events.idempotencyTTLSeconds == 86_400)
+        #expect(d.events.autoSessionTTLSeconds == 30 * 86_400 && d.attendance.doneJobTTLSeconds == 7 * 86_400)
+        #expect(d.events.streamMaxLength == 1_000_000 && d.events.maxFormPayloadBytes == 16_384)
+        #expect(d.attendance.batchSize == 1_000 && d.attendance.leaseMillis == 3_000)
+    }
+
+    /// The permanent-key list matches exact names and `*` prefixes only.
+    @Test func permanentKeysMatchByNameOrPrefix() {
+        #expect(PermanentKeys.family(of: "wg:events")?.type == "stream")
+        #expect(PermanentKeys.family(of: "wg:events:x") == nil)
+        #expect(PermanentKeys.family(of: "wg:webhooks:sub:wh_1")?.type == "hash")
+        #expect(PermanentKeys.family(of: "wg:{w:a}:room") == nil)
+        #expect(PermanentKeys.family(of: "wg:{w:a}:once:entered:s1") == nil)
     }
 
     @Test func etagMatchingUsesWeakComparison() {

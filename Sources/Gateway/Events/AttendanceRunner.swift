@@ -1,5 +1,6 @@
-// API: the attendance batch (contract §4). When a live webinar ends, the status script enqueues the
-// webinar in `wg:jobs:attendance`. Every node runs this runner on its hub loop: it picks a pending
+// API: the attendance batch (contract §4). When a live webinar ends (or is archived while live or
+// paused), the status script enqueues the webinar in `wg:jobs:attendance`. Every node runs this runner
+// on its hub loop: it picks a pending
 // webinar, takes its lease (SET NX PX), and works through the webinar's leads in batches; each batch
 // is ONE script that checks the lease, SSCANs from the saved cursor, sets each lead's once-mark,
 // appends `client_webinar_attendance_classified` + `post_webinar_route`, and saves the cursor. A node
@@ -10,10 +11,15 @@ import RedisStore
 
 /// Settings of the attendance batch.
 public struct AttendanceSettings: Sendable {
-    /// Leads per batch script call (SSCAN COUNT hint).
+    /// Leads per batch script call (SSCAN COUNT hint). `--attendance-batch-size`, default 1000.
     public var batchSize = 1000
-    /// How long a runner's lease lasts without renewal, milliseconds.
+    /// How long a runner's lease lasts without renewal, milliseconds (each batch renews it; a dead
+    /// node's job is resumed by another this long after its last batch). `--attendance-lease`, default 3 s.
     public var leaseMillis = 3000
+    /// A finished job's hash (`wg:{w:<id>}:attendance:job`, state `done`) is kept this long, seconds;
+    /// a pending one lives `EventSettings.roomTTLSeconds` after its last batch. `--attendance-job-ttl`,
+    /// default 7 days.
+    public var doneJobTTLSeconds = 7 * 86_400
     /// How often an idle runner looks for pending webinars, seconds.
     public var pollSeconds = 0.5
     public init() {}
@@ -36,6 +42,8 @@ final class AttendanceRunner {
     /// KEYS: 1 job hash, 2 lease, 3 leads set, 4 entered set, 5 stream, 6 pending set. ARGV[1] JSON plan.
     /// The once-mark name is built in the script (one per lead scanned); it must stay
     /// `RoomKeys.onceMark("attendance", lead)`, the same mark an AutoWebinar session sets.
+    /// Lives (from the plan): each once-mark `ttl` s; the lease `lease_ms`; the job hash `room_ttl` s
+    /// after each batch while pending, `job_ttl` s once done.
     static let batch = RedisScript(name: "attendance_batch", source: """
         local p = cjson.decode(ARGV[1])
         if redis.call('GET', KEYS[2]) ~= p.token then return {-1, 0, 0} end
@@ -56,10 +64,12 @@ final class AttendanceRunner {
         redis.call('HSET', KEYS[1], 'cursor', res[1])
         if res[1] == '0' then
           redis.call('HSET', KEYS[1], 'state', 'done')
+          redis.call('EXPIRE', KEYS[1], p.job_ttl)
           redis.call('SREM', KEYS[6], p.webinar_id)
           redis.call('DEL', KEYS[2])
           return {1, #res[2], emitted}
         end
+        redis.call('EXPIRE', KEYS[1], p.room_ttl)
         return {0, #res[2], emitted}
         """)
 
@@ -102,6 +112,7 @@ final class AttendanceRunner {
     private func runBatch(_ webinar: String) {
         guard !stopped else { return }
         var plan = "{\"token\":\(JSONText.quoted(token)),\"lease_ms\":\(settings.leaseMillis),\"count\":\(settings.batchSize)"
+        plan += ",\"room_ttl\":\(events.roomTTLSeconds),\"job_ttl\":\(settings.doneJobTTLSeconds)"
         plan += ",\"ttl\":\(events.onceMarkTTLSeconds),\"maxlen\":\(events.streamMaxLength),\"now\":\(JSONText.quoted(environment.now()))"
         plan += ",\"webinar_id\":\(JSONText.quoted(webinar)),\"id\":\(JSONText.quoted(environment.newEventID()))}"
         let room = RoomKeys(webinar)

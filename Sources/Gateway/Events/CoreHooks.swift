@@ -11,17 +11,19 @@ enum CoreHooks {
 
     /// KEYS: 1 event dedup mark, 2 AutoWebinar session hash, 3 stream. ARGV[1] JSON plan.
     /// Returns {0} duplicate event, {1} applied, {1, "autowebinar_session_created"} applied and emitted.
+    /// Lives (seconds, from the plan): the dedup mark `ttl` (the once-mark TTL), the AutoWebinar record
+    /// `aw_ttl`, refreshed by each write to it (creation, login).
     static let script = RedisScript(name: "core_inbound", source: """
         local p = cjson.decode(ARGV[1])
         if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', p.ttl) then return {0} end
         if p.hook == 'core_user_login' then
           redis.call('HSET', KEYS[2], 'user_id', p.user, 'ref_id', p.ref, 'last_login_at', p.ts)
-          redis.call('EXPIRE', KEYS[2], p.ttl)
+          redis.call('EXPIRE', KEYS[2], p.aw_ttl)
           return {1}
         end
         if redis.call('HSETNX', KEYS[2], 'created_at', p.now) == 0 then return {1} end
         redis.call('HSET', KEYS[2], 'user_id', p.user, 'ref_id', p.ref, 'created_by', p.hook)
-        redis.call('EXPIRE', KEYS[2], p.ttl)
+        redis.call('EXPIRE', KEYS[2], p.aw_ttl)
         local payload = cjson.encode({event_id = p.id, user_id = p.user, ref_id = p.ref, timestamp = p.now})
         redis.call('XADD', KEYS[3], 'MAXLEN', '~', p.maxlen, '*', 'event_id', p.id, 'hook', 'autowebinar_session_created', 'payload', payload, 'emitted_at', p.now)
         return {1, 'autowebinar_session_created'}
@@ -52,7 +54,7 @@ enum CoreHooks {
             return fail(.invalidField("timestamp", "required ISO-8601 UTC time ending in Z, e.g. 2026-11-29T10:15:30.123Z"))
         }
         let event = ids["event_id"] ?? "", user = ids["user_id"] ?? "", ref = ids["ref_id"] ?? ""
-        var plan = "{\"ttl\":\(settings.onceMarkTTLSeconds),\"maxlen\":\(settings.streamMaxLength),\"hook\":\(JSONText.quoted(hook))"
+        var plan = "{\"ttl\":\(settings.onceMarkTTLSeconds),\"aw_ttl\":\(settings.autoSessionTTLSeconds),\"maxlen\":\(settings.streamMaxLength),\"hook\":\(JSONText.quoted(hook))"
         plan += ",\"user\":\(JSONText.quoted(user)),\"ref\":\(JSONText.quoted(ref)),\"ts\":\(JSONText.quoted(ts))"
         plan += ",\"now\":\(JSONText.quoted(environment.now())),\"id\":\(JSONText.quoted(environment.newEventID()))}"
         let keys = [EventKeys.coreEvent(event), EventKeys.autoSession(user: user, ref: ref), EventKeys.stream]

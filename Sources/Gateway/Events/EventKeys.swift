@@ -21,6 +21,4 @@ enum EventKeys {
 enum AttendanceKeys {
     /// `EventKeys.attendancePending`.
     static var pending: String { EventKeys.attendancePending }
-    /// `RoomKeys.attendanceJob`.
-    static func job(_ webinarID: String) -> String { RoomKeys(webinarID).attendanceJob }
 }

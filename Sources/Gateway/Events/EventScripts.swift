@@ -8,6 +8,8 @@ enum EventScripts {
     /// KEYS: 1 once-mark ("" none), 2 session hash, 3 stream, 4 leads set (""), 5 entered set (""),
     /// 6 attendance mark (""), 7 idempotency key (""). ARGV[1]: JSON plan (see `FactPlan.planJSON`).
     /// Returns {1, hooks...} emitted, {0} duplicate, {2, hooks...} idempotent replay of a first answer.
+    /// Lives (seconds, from the plan): once-marks `ttl`; the session record and the leads/entered sets
+    /// `room_ttl`, refreshed when this fact changes them; the idempotency answer `idem_ttl`.
     static let emit = RedisScript(name: "fact_emit", source: """
         local p = cjson.decode(ARGV[1])
         if KEYS[7] ~= '' then
@@ -34,10 +36,10 @@ enum EventScripts {
         end
         if changed then
           redis.call('HINCRBY', KEYS[2], 'v', 1)
-          redis.call('EXPIRE', KEYS[2], p.ttl)
+          redis.call('EXPIRE', KEYS[2], p.room_ttl)
         end
-        if KEYS[4] ~= '' then redis.call('SADD', KEYS[4], p.lead) end
-        if KEYS[5] ~= '' then redis.call('SADD', KEYS[5], p.lead) end
+        if KEYS[4] ~= '' and redis.call('SADD', KEYS[4], p.lead) == 1 then redis.call('EXPIRE', KEYS[4], p.room_ttl) end
+        if KEYS[5] ~= '' and redis.call('SADD', KEYS[5], p.lead) == 1 then redis.call('EXPIRE', KEYS[5], p.room_ttl) end
         local out = {1}
         for _, e in ipairs(p.events) do
           redis.call('XADD', KEYS[3], 'MAXLEN', '~', p.maxlen, '*', 'event_id', e[1], 'hook', e[2], 'payload', e[3], 'emitted_at', p.now)
@@ -56,7 +58,7 @@ enum EventScripts {
         if KEYS[7] ~= '' then
           local hooks = {}
           for i = 2, #out do hooks[#hooks + 1] = out[i] end
-          redis.call('SET', KEYS[7], table.concat(hooks, ','), 'EX', p.ttl)
+          redis.call('SET', KEYS[7], table.concat(hooks, ','), 'EX', p.idem_ttl)
         end
         if changed then redis.call('PUBLISH', p.channel, 's:' .. p.session_id) end
         return out

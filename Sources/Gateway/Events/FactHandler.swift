@@ -6,17 +6,6 @@ import HTTPServer
 import RedisStore
 import Throttle
 
-/// Settings of event emission.
-public struct EventSettings: Sendable {
-    /// Once-marks and session records live this long (must outlive any session), seconds.
-    public var onceMarkTTLSeconds = 30 * 86_400
-    /// Approximate MAXLEN of the `wg:events` stream.
-    public var streamMaxLength = 1_000_000
-    /// Largest serialized `form_payload`, bytes.
-    public var maxFormPayloadBytes = 16 * 1024
-    public init() {}
-}
-
 /// The client-facts route.
 public struct FactHandler: HTTPHandler {
     let auth: Authorization

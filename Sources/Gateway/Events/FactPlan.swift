@@ -18,7 +18,12 @@ struct FactPlan {
     var sessionID: String
     var lead: String
     var now: String
+    /// Once-marks' life, seconds (`EventSettings.onceMarkTTLSeconds`).
     var ttlSeconds: Int
+    /// Session record and leads/entered sets' life after a change, seconds (`EventSettings.roomTTLSeconds`).
+    var roomTTLSeconds: Int
+    /// The idempotency answer's life, seconds (`EventSettings.idempotencyTTLSeconds`).
+    var idempotencyTTLSeconds: Int
     var maxLen: Int
     var channel: String
 
@@ -26,7 +31,7 @@ struct FactPlan {
 
     /// The non-key part of the plan as JSON (cjson-decoded by the script).
     var planJSON: String {
-        var s = "{\"ttl\":\(ttlSeconds),\"maxlen\":\(maxLen),\"now\":\(JSONText.quoted(now)),\"lead\":\(JSONText.quoted(lead))"
+        var s = "{\"ttl\":\(ttlSeconds),\"room_ttl\":\(roomTTLSeconds),\"idem_ttl\":\(idempotencyTTLSeconds),\"maxlen\":\(maxLen),\"now\":\(JSONText.quoted(now)),\"lead\":\(JSONText.quoted(lead))"
         s += ",\"channel\":\(JSONText.quoted(channel)),\"session_id\":\(JSONText.quoted(sessionID))"
         if let p = progress { s += ",\"progress\":\(p)" }
         s += ",\"set_once\":[" + setOnce.map { "[\(JSONText.quoted($0.0)),\(JSONText.quoted($0.1))]" }.joined(separator: ",") + "]"

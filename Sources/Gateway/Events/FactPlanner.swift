@@ -46,7 +46,8 @@ enum FactPlanner {
         }
         let keys = RoomKeys(webinarID)
         let plan = FactPlan(sessionKey: keys.session(sessionID), webinarID: webinarID, sessionID: sessionID, lead: lead, now: environment.now(),
-                            ttlSeconds: settings.onceMarkTTLSeconds, maxLen: settings.streamMaxLength, channel: keys.wakeChannel)
+                            ttlSeconds: settings.onceMarkTTLSeconds, roomTTLSeconds: settings.roomTTLSeconds,
+                            idempotencyTTLSeconds: settings.idempotencyTTLSeconds, maxLen: settings.streamMaxLength, channel: keys.wakeChannel)
         var draft = FactDraft(request: request, body: body, auto: auto, settings: settings, environment: environment, plan: plan)
         if let problem = planner(for: type)(&draft) { return .failure(problem) }
         return .success(draft.plan)

@@ -34,11 +34,12 @@ public struct HookHandler: HTTPHandler {
                 }
                 return CoreHooks.apply(hook: hook, request: request, connection: connection, settings: events, rateHeaders: rateHeaders, responder)
             }
-            Self.apply(request, responder, claims, connection, rateHeaders)
+            Self.apply(request, responder, claims, connection, rateHeaders, roomTTLSeconds: self.events.roomTTLSeconds)
         }
     }
 
-    static func apply(_ request: Request, _ responder: Responder, _ claims: Claims, _ connection: RedisConnection, _ rateHeaders: [(String, String)]) {
+    static func apply(_ request: Request, _ responder: Responder, _ claims: Claims, _ connection: RedisConnection, _ rateHeaders: [(String, String)],
+                      roomTTLSeconds: Int) {
         // Every answer of a throttled route carries the RateLimit fields, errors included.
         func fail(_ problem: Problem) {
             var p = problem
@@ -60,8 +61,9 @@ public struct HookHandler: HTTPHandler {
         let keys = RoomKeys(call.webinarID)
         let script = call.visible == nil ? RoomScripts.setStatus : RoomScripts.setCTA
         let arg = call.status ?? (call.visible == true ? "1" : "0")
-        let scriptKeys = call.visible == nil ? [keys.room, AttendanceKeys.job(call.webinarID), AttendanceKeys.pending] : [keys.room]
-        connection.evalScript(script, keys: scriptKeys, args: [arg, claims.webinarType.rawValue, keys.wakeChannel, call.webinarID]) { result in
+        let scriptKeys = call.visible == nil ? [keys.room, keys.attendanceJob, AttendanceKeys.pending, keys.leads, keys.entered] : [keys.room]
+        let args = [arg, claims.webinarType.rawValue, keys.wakeChannel, call.webinarID, String(roomTTLSeconds)]
+        connection.evalScript(script, keys: scriptKeys, args: args) { result in
             guard case .success(let reply) = result, let f = reply.array, f.count == 4,
                   let code = f[0].integer, let status = f[1].string, let cta = f[2].integer, let version = f[3].integer else {
                 return fail(.redisUnavailable)

@@ -1,6 +1,7 @@
 // Redis key names. Every key of one webinar carries the hash tag `{w:<id>}`, so a later Redis
 // Cluster keeps a room, its sessions and its wake channel on one shard. Node-wide event keys (the
-// `wg:events` stream, the attendance job queue, Core's dedup marks) are in `EventKeys`.
+// `wg:events` stream, the attendance job queue, Core's dedup marks) are in `EventKeys`. Every key below
+// expires (its life: `EventSettings`, `AttendanceSettings`; the overview: `PermanentKeys`).
 
 /// Key and channel names for one webinar.
 public struct RoomKeys: Sendable {

@@ -35,10 +35,14 @@ public enum RoomScripts {
     /// Fields per part of the flat replies above.
     static let throttleFieldCount = ThrottleScripts.decisionFieldCount, roomFieldCount = 4, sessionFieldCount = 6
 
-    /// Applies a status action. KEYS[1] room hash, KEYS[2] attendance job hash, KEYS[3] pending-jobs set.
-    /// ARGV[1] action, ARGV[2] webinar type for a first touch, ARGV[3] wake channel, ARGV[4] webinar id.
-    /// Returns {code, status, cta, version}: code 1 applied, 0 no-op, -1 illegal. A move to `ended`
-    /// enqueues the attendance batch in the same step (resumable: a cursor in the job hash).
+    /// Applies a status action. KEYS[1] room hash, KEYS[2] attendance job hash, KEYS[3] pending-jobs set,
+    /// KEYS[4] leads set, KEYS[5] entered set. ARGV[1] action, ARGV[2] webinar type for a first touch,
+    /// ARGV[3] wake channel, ARGV[4] webinar id, ARGV[5] room TTL seconds.
+    /// Returns {code, status, cta, version}: code 1 applied, 0 no-op, -1 illegal. An applied change
+    /// refreshes the room's TTL. Leaving a live webinar for good (`live`/`paused` → `ended`, or
+    /// `live`/`paused` → `archived`) enqueues the attendance batch in the same step (resumable: a cursor
+    /// in the job hash) and keeps the job and its audience (leads, entered) for the room TTL; `ended` →
+    /// `archived` does not enqueue again (that webinar was classified when it ended).
     public static let setStatus = RedisScript(name: "room_set_status", source: """
         local st = redis.call('HGET', KEYS[1], 'status') or 'scheduled'
         local target = ({start='live', stop='ended', pause='paused', archive='archived'})[ARGV[1]]
@@ -57,16 +61,21 @@ public enum RoomScripts {
         redis.call('HSET', KEYS[1], 'status', target)
         redis.call('HSETNX', KEYS[1], 'type', ARGV[2])
         redis.call('HSETNX', KEYS[1], 'cta', '0')
+        redis.call('EXPIRE', KEYS[1], ARGV[5])
         redis.call('PUBLISH', ARGV[3], 'r:' .. v .. ':' .. target .. ':' .. cta .. ':' .. redis.call('HGET', KEYS[1], 'type'))
-        if target == 'ended' and KEYS[2] then
+        if (target == 'ended' or (target == 'archived' and (st == 'live' or st == 'paused'))) and KEYS[2] then
           redis.call('HSET', KEYS[2], 'state', 'pending', 'cursor', '0')
+          redis.call('EXPIRE', KEYS[2], ARGV[5])
           redis.call('SADD', KEYS[3], ARGV[4])
+          if KEYS[4] then redis.call('EXPIRE', KEYS[4], ARGV[5]) end
+          if KEYS[5] then redis.call('EXPIRE', KEYS[5], ARGV[5]) end
         end
         return {1, target, cta, v}
         """)
 
     /// Sets CTA visibility. KEYS[1] room hash. ARGV[1] "1"/"0", ARGV[2] type for a first touch,
-    /// ARGV[3] wake channel. Returns {code, status, cta, version}: 1 applied, 0 no-op, -1 archived.
+    /// ARGV[3] wake channel, ARGV[4] (unused: the webinar id of `setStatus`), ARGV[5] room TTL seconds.
+    /// Returns {code, status, cta, version}: 1 applied (the room's TTL refreshed), 0 no-op, -1 archived.
     public static let setCTA = RedisScript(name: "room_set_cta", source: """
         local st = redis.call('HGET', KEYS[1], 'status') or 'scheduled'
         local cta = tonumber(redis.call('HGET', KEYS[1], 'cta') or '0')
@@ -78,6 +87,7 @@ public enum RoomScripts {
         redis.call('HSET', KEYS[1], 'cta', ARGV[1])
         redis.call('HSETNX', KEYS[1], 'status', 'scheduled')
         redis.call('HSETNX', KEYS[1], 'type', ARGV[2])
+        redis.call('EXPIRE', KEYS[1], ARGV[5])
         redis.call('PUBLISH', ARGV[3], 'r:' .. v .. ':' .. st .. ':' .. want .. ':' .. redis.call('HGET', KEYS[1], 'type'))
         return {1, st, want, v}
         """)

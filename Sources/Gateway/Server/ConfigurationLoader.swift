@@ -115,7 +115,7 @@ public enum ConfigurationLoader {
         option("--throttle-fail-closed", value: false, "refuse throttled requests (503) while Redis is down instead of local buckets") { c, _ in c.throttleFailClosed = true },
         option("--access-log", value: false, "one JSON line per request on stderr") { c, _ in c.accessLog = true },
         option("--dev", value: false, "development mode: make up a JWT key if none is given; allow private webhook targets") { c, _ in c.dev = true },
-    ] + webhookOptions
+    ] + eventOptions + webhookOptions
 
     /// Builds the configuration from `arguments` (after `serve`) and `environment`.
     /// - Throws: `ConfigurationError` naming the first bad setting.

@@ -49,9 +49,9 @@ public struct ServerConfiguration: Sendable {
     public var redisCommandTimeoutSeconds: Double = 2
     /// While Redis is unreachable, refuse throttled requests (503) instead of using local buckets.
     public var throttleFailClosed = false
-    /// Once-mark lifetime, stream length, form payload size.
+    /// Key lifetimes (room, once-marks, idempotency answers, AutoWebinar records), stream length, form payload size.
     public var events = EventSettings()
-    /// Attendance batch size, lease and polling.
+    /// Attendance batch size, lease, polling and the finished job's lifetime.
     public var attendance = AttendanceSettings()
     /// Write one access-log line per request to stderr.
     public var accessLog = false
