@@ -43,8 +43,7 @@ extension ConfigurationLoader {
             c.webhook.settings.rotationGraceMillis = try duration(v, "--webhook-rotation-grace", 0...31_536_000_000)
         },
         option("--webhook-concurrency", "requests in flight at once per subscription from this node (default 32)") { c, v throws(ConfigurationError) in
-            guard let n = Int(v), (1...256).contains(n) else { throw ConfigurationError("--webhook-concurrency: expected an integer 1-256") }
-            c.webhook.concurrencyPerSubscription = n
+            c.webhook.concurrencyPerSubscription = try int(v, "--webhook-concurrency", 1...256)
         },
         option("--webhook-claim-after", "a delivery held by a node that stopped renewing goes to another after this (default 30s)") { c, v throws(ConfigurationError) in
             c.webhook.claimAfterMillis = try duration(v, "--webhook-claim-after", 100...86_400_000)
