@@ -61,3 +61,28 @@ final class PerLoop<Value: AnyObject>: Sendable {
         return true
     }
 }
+
+/// What both per-loop connection kinds (`RedisConnection`, `RedisClusterConnection`) offer the facades.
+protocol LoopScriptTarget: AnyObject, SendableMetatype {
+    func evalScript(_ script: RedisScript, keys: [String], args: [String], timeoutNanos: UInt64?,
+                    _ completion: @escaping (Result<RedisReply, RedisError>) -> Void)
+    func close()
+}
+
+extension RedisConnection: LoopScriptTarget {}
+extension RedisClusterConnection: LoopScriptTarget {}
+
+extension PerLoop where Value: LoopScriptTarget {
+    /// Runs a script on the next loop in turn (an error reply thrown as `.server`).
+    func evalScript(_ script: RedisScript, keys: [String], args: [String], timeoutNanos: UInt64?) async throws(RedisError) -> RedisReply {
+        try await onSomeLoop { value, done in value.evalScript(script, keys: keys, args: args, timeoutNanos: timeoutNanos, done) }
+    }
+
+    /// Closes every loop's value, one loop after the other; returns once all have.
+    func closeAll() async {
+        _ = await onEveryLoop { value, done in
+            value.close()
+            done(true)
+        }
+    }
+}

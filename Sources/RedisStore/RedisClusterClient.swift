@@ -43,9 +43,7 @@ public final class RedisClusterClient: Sendable {
     /// - Throws: `RedisError.server` for a script or Redis error reply; transport errors otherwise.
     public func evalScript(_ script: RedisScript, keys: [String] = [], args: [String] = [],
                            timeoutNanos: UInt64? = nil) async throws(RedisError) -> RedisReply {
-        try await onSomeLoop { connection, done in
-            connection.evalScript(script, keys: keys, args: args, timeoutNanos: timeoutNanos, done)
-        }
+        try await perLoop.evalScript(script, keys: keys, args: args, timeoutNanos: timeoutNanos)
     }
 
     /// Waits until every router is ready (full slot map, every primary connected).
@@ -57,10 +55,7 @@ public final class RedisClusterClient: Sendable {
 
     /// Closes every router (no reconnect afterwards); returns once each loop has done so.
     public func close() async {
-        _ = await perLoop.onEveryLoop { value, done in
-            value.close()
-            done(true)
-        }
+        await perLoop.closeAll()
     }
 
     private func onSomeLoop(
