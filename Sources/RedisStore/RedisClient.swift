@@ -7,6 +7,8 @@ import Reactor
 public final class RedisClient: Sendable {
     /// Where the connections go.
     public let address: RedisAddress
+    /// Deadlines and backoff of every connection it makes.
+    public let configuration: RedisConnectionConfiguration
     private let perLoop: PerLoop<RedisConnection>
 
     /// Creates one connection per loop of `group` and starts them (on their loops).
@@ -16,6 +18,7 @@ public final class RedisClient: Sendable {
     ///   - configuration: deadlines and backoff.
     public init(group: EventLoopGroup, address: RedisAddress, configuration: RedisConnectionConfiguration = .init()) {
         self.address = address
+        self.configuration = configuration
         self.perLoop = PerLoop(group: group, owner: "RedisClient", make: { RedisConnection(address: address, loop: $0, configuration: configuration) },
                                start: { $0.start() })
     }
@@ -62,5 +65,28 @@ public final class RedisClient: Sendable {
         _ body: @escaping @Sendable (RedisConnection, @escaping (Result<RedisReply, RedisError>) -> Void) -> Void
     ) async throws(RedisError) -> RedisReply {
         try await perLoop.onSomeLoop(body)
+    }
+}
+
+extension RedisClient: RedisBackend {
+    public var description: String { address.description }
+    public var isCluster: Bool { false }
+
+    public func commands(on loop: EventLoop) -> any RedisCommandTarget { perLoop.value(on: loop) }
+
+    public func makeConnection(on loop: EventLoop) -> any RedisCommandTarget {
+        RedisConnection(address: address, loop: loop, configuration: configuration)
+    }
+
+    public func makeSubscriber(on loop: EventLoop) -> any RedisPubSub {
+        RedisSubscriber(address: address, loop: loop, configuration: configuration)
+    }
+
+    public func command(_ args: [String], key: String?, timeoutNanos: UInt64?) async throws(RedisError) -> RedisReply {
+        try await command(args, timeoutNanos: timeoutNanos)
+    }
+
+    public func waitUntilReady(timeoutNanos: UInt64) async throws(RedisError) {
+        try await waitUntilConnected(timeoutNanos: timeoutNanos)
     }
 }

@@ -7,6 +7,8 @@ import Reactor
 public final class RedisClusterClient: Sendable {
     /// Seeds and credentials.
     public let address: RedisClusterAddress
+    /// Redirects, retries and per-node connection settings of every router it makes.
+    public let configuration: RedisClusterConfiguration
     private let perLoop: PerLoop<RedisClusterConnection>
 
     /// Creates one router per loop of `group` and starts them (on their loops).
@@ -16,6 +18,7 @@ public final class RedisClusterClient: Sendable {
     ///   - configuration: redirects, retries, refreshes, per-node connections.
     public init(group: EventLoopGroup, address: RedisClusterAddress, configuration: RedisClusterConfiguration = .init()) {
         self.address = address
+        self.configuration = configuration
         self.perLoop = PerLoop(group: group, owner: "RedisClusterClient", make: { RedisClusterConnection(address: address, loop: $0, configuration: configuration) },
                                start: { $0.start() })
     }
